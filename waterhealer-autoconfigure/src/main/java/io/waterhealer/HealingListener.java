@@ -1,0 +1,83 @@
+package io.waterhealer;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method as a Kafka listener whose records are processed concurrently and out of order, with offsets
+ * committed only up to the lowest record that is not yet processed successfully.
+ * <p>
+ * Used like {@code @KafkaListener}: the containers it creates are ordinary spring-kafka containers, registered in
+ * the {@code KafkaListenerEndpointRegistry} under {@link #id()}, configured by {@code spring.kafka.*} (connection,
+ * deserializers, {@code spring.kafka.listener.*}) and by the listener container factory bean.
+ * <p>
+ * The method takes the record's value, or the {@code ConsumerRecord}, and optionally the record's
+ * {@code Headers}. Returning normally completes the record; returning a {@code CompletionStage} (such as a
+ * {@code CompletableFuture}) completes it when the stage completes; throwing, or a stage that completes
+ * exceptionally, fails it: the record is retried with back-off and the committed offset never passes it.
+ * <p>
+ * String attributes accept property placeholders ({@code ${...}}); numeric attributes left empty take their
+ * default from {@code waterhealer.listener.*}.
+ */
+@Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface HealingListener {
+
+	/**
+	 * The listener id: the container's id in the {@code KafkaListenerEndpointRegistry} and the name used in logs,
+	 * metrics and errors. Defaults to {@code <beanName>.<methodName>}.
+	 * @return the id
+	 */
+	String id() default "";
+
+	/**
+	 * The topics to consume.
+	 * @return the topics
+	 */
+	String[] topics() default {};
+
+	/**
+	 * The consumer group. Defaults to {@code spring.kafka.consumer.group-id}, then to the listener id.
+	 * @return the group id
+	 */
+	String groupId() default "";
+
+	/**
+	 * Consumer threads (and so consumers in the group) for this listener. Defaults to
+	 * {@code waterhealer.listener.concurrency}.
+	 * @return the concurrency
+	 */
+	String concurrency() default "";
+
+	/**
+	 * Records processed at the same time by this listener across all its partitions; may be far above the number of
+	 * partitions. Defaults to {@code waterhealer.listener.parallelism}.
+	 * @return the parallelism
+	 */
+	String parallelism() default "";
+
+	/**
+	 * Which records may run at the same time; at most one value. Defaults to {@code waterhealer.listener.ordering}.
+	 * @return the ordering
+	 */
+	Ordering[] ordering() default {};
+
+	/**
+	 * Bean name of the {@code KafkaListenerContainerFactory} that creates this listener's containers. Defaults to
+	 * Spring Boot's {@code kafkaListenerContainerFactory}.
+	 * @return the factory bean name
+	 */
+	String containerFactory() default "";
+
+	/**
+	 * Whether the listener starts with the application context ({@code "true"}/{@code "false"}). Defaults to the
+	 * container factory's setting.
+	 * @return the auto-startup flag
+	 */
+	String autoStartup() default "";
+
+}

@@ -1,0 +1,41 @@
+package io.waterhealer.autoconfigure;
+
+import io.waterhealer.HealingListener;
+import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
+import io.waterhealer.kafka.HealingListenerRegistrar;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.annotation.KafkaListenerConfigurer;
+
+/**
+ * Registers every {@link HealingListener} method as a spring-kafka listener whose commits go through the offset
+ * ledger. Runs after Spring Boot's Kafka auto-configuration, whose {@code kafkaListenerContainerFactory} creates
+ * the containers.
+ */
+@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@ConditionalOnClass({ KafkaListenerConfigurer.class, HealingListener.class })
+@ConditionalOnBooleanProperty(name = "waterhealer.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(WaterhealerProperties.class)
+public final class WaterhealerAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	static HealingListenerAnnotationBeanPostProcessor healingListenerAnnotationBeanPostProcessor() {
+		return new HealingListenerAnnotationBeanPostProcessor();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HealingListenerRegistrar healingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations,
+			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory) {
+		return new HealingListenerRegistrar(annotations, properties.toListenerDefaults(), beanFactory);
+	}
+
+}

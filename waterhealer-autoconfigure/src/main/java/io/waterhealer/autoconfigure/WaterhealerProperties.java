@@ -1,0 +1,240 @@
+package io.waterhealer.autoconfigure;
+
+import java.time.Duration;
+
+import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.Ordering;
+import io.waterhealer.kafka.ListenerSettings;
+import io.waterhealer.kafka.RetryBackOff;
+import io.waterhealer.ledger.OffsetLedger;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for waterhealer. Kafka connection, serialization and container settings stay in
+ * {@code spring.kafka.*}.
+ */
+@ConfigurationProperties("waterhealer")
+public class WaterhealerProperties {
+
+	/**
+	 * Whether @HealingListener methods are registered as Kafka listeners.
+	 */
+	private boolean enabled = true;
+
+	private final Listener listener = new Listener();
+
+	private final Retry retry = new Retry();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Listener getListener() {
+		return this.listener;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	/**
+	 * The defaults for every listener, checked so that a wrong value stops the start-up with the property named.
+	 * @return the default listener settings
+	 */
+	public ListenerSettings toListenerDefaults() {
+		Listener l = this.listener;
+		atLeastOne("waterhealer.listener.parallelism", l.parallelism);
+		atLeastOne("waterhealer.listener.concurrency", l.concurrency);
+		atLeastOne("waterhealer.listener.max-in-flight", l.maxInFlight);
+		if (l.maxSpan < l.maxInFlight) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.listener.max-span",
+					"is " + l.maxSpan + ", below waterhealer.listener.max-in-flight (" + l.maxInFlight + ")",
+					"Set it to at least max-in-flight; the default is " + OffsetLedger.DEFAULT_MAX_SPAN + ".");
+		}
+		positive("waterhealer.listener.commit-interval", l.commitInterval);
+		if (l.drainTimeout.isNegative()) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.listener.drain-timeout",
+					"is " + l.drainTimeout, "Set it to zero or a positive duration, e.g. 5s.");
+		}
+		Retry r = this.retry;
+		positive("waterhealer.retry.initial-interval", r.initialInterval);
+		if (r.multiplier < 1.0) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.retry.multiplier", "is " + r.multiplier,
+					"Set it to 1 (fixed back-off) or more (exponential back-off).");
+		}
+		if (r.maxInterval.compareTo(r.initialInterval) < 0) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.retry.max-interval",
+					"is " + r.maxInterval + ", shorter than waterhealer.retry.initial-interval (" + r.initialInterval
+							+ ")",
+					"Set it to at least the initial interval.");
+		}
+		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
+				l.commitInterval, l.drainTimeout, new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval));
+	}
+
+	private static void atLeastOne(String property, long value) {
+		if (value < 1) {
+			throw InvalidHealingListenerException.forProperty(property, "is " + value,
+					"Set it to a whole number of at least 1.");
+		}
+	}
+
+	private static void positive(String property, Duration value) {
+		if (value.isZero() || value.isNegative()) {
+			throw InvalidHealingListenerException.forProperty(property, "is " + value,
+					"Set it to a positive duration, e.g. 1s or 500ms.");
+		}
+	}
+
+	/**
+	 * Defaults for @HealingListener methods; attributes on the annotation win.
+	 */
+	public static class Listener {
+
+		/**
+		 * Records processed at the same time by each listener, across all its partitions.
+		 */
+		private int parallelism = ListenerSettings.DEFAULT_PARALLELISM;
+
+		/**
+		 * Which records may be processed at the same time: KEY, PARTITION or UNORDERED.
+		 */
+		private Ordering ordering = ListenerSettings.DEFAULT_ORDERING;
+
+		/**
+		 * Consumer threads (consumers in the group) per listener.
+		 */
+		private int concurrency = ListenerSettings.DEFAULT_CONCURRENCY;
+
+		/**
+		 * Incomplete records per partition at which the partition is paused; it resumes at half.
+		 */
+		private int maxInFlight = OffsetLedger.DEFAULT_MAX_IN_FLIGHT;
+
+		/**
+		 * Offsets between a partition's committed position and its newest record at which the partition is paused,
+		 * so that one record that keeps failing cannot make the ledger grow without bound.
+		 */
+		private long maxSpan = OffsetLedger.DEFAULT_MAX_SPAN;
+
+		/**
+		 * Time between commits of positions that moved.
+		 */
+		private Duration commitInterval = ListenerSettings.DEFAULT_COMMIT_INTERVAL;
+
+		/**
+		 * How long a revoked partition, or a stopping listener, waits for records in flight before committing.
+		 */
+		private Duration drainTimeout = ListenerSettings.DEFAULT_DRAIN_TIMEOUT;
+
+		public int getParallelism() {
+			return this.parallelism;
+		}
+
+		public void setParallelism(int parallelism) {
+			this.parallelism = parallelism;
+		}
+
+		public Ordering getOrdering() {
+			return this.ordering;
+		}
+
+		public void setOrdering(Ordering ordering) {
+			this.ordering = ordering;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getMaxInFlight() {
+			return this.maxInFlight;
+		}
+
+		public void setMaxInFlight(int maxInFlight) {
+			this.maxInFlight = maxInFlight;
+		}
+
+		public long getMaxSpan() {
+			return this.maxSpan;
+		}
+
+		public void setMaxSpan(long maxSpan) {
+			this.maxSpan = maxSpan;
+		}
+
+		public Duration getCommitInterval() {
+			return this.commitInterval;
+		}
+
+		public void setCommitInterval(Duration commitInterval) {
+			this.commitInterval = commitInterval;
+		}
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+	}
+
+	/**
+	 * Back-off between attempts of a record whose processing failed. A failed record is retried until it succeeds;
+	 * the committed offset never passes it.
+	 */
+	public static class Retry {
+
+		/**
+		 * Time before the first retry.
+		 */
+		private Duration initialInterval = RetryBackOff.DEFAULT_INITIAL;
+
+		/**
+		 * Factor applied to the interval after each failed attempt; 1 for a fixed back-off.
+		 */
+		private double multiplier = RetryBackOff.DEFAULT_MULTIPLIER;
+
+		/**
+		 * Longest time between two attempts.
+		 */
+		private Duration maxInterval = RetryBackOff.DEFAULT_MAX;
+
+		public Duration getInitialInterval() {
+			return this.initialInterval;
+		}
+
+		public void setInitialInterval(Duration initialInterval) {
+			this.initialInterval = initialInterval;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxInterval() {
+			return this.maxInterval;
+		}
+
+		public void setMaxInterval(Duration maxInterval) {
+			this.maxInterval = maxInterval;
+		}
+
+	}
+
+}

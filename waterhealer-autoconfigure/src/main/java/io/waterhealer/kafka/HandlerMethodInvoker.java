@@ -1,0 +1,143 @@
+package io.waterhealer.kafka;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.concurrent.CompletionStage;
+
+import io.waterhealer.InvalidHealingListenerException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Calls a {@code @HealingListener} method for one record: a normal return means the record is complete, a
+ * returned {@link CompletionStage} completes it later, a thrown exception fails it.
+ * <p>
+ * Arguments are bound once, at startup, by parameter type: {@link ConsumerRecord}, {@link Headers}, and at most one
+ * other parameter that receives the record's value as produced by the configured value deserializer. Binding per
+ * record is then a switch over a small array, which keeps the per-record cost near a plain method call.
+ */
+final class HandlerMethodInvoker {
+
+	private enum Binding {
+
+		RECORD, HEADERS, VALUE
+
+	}
+
+	private final String listenerId;
+
+	private final Object bean;
+
+	private final Method method;
+
+	private final Binding[] bindings;
+
+	private final @Nullable Class<?> valueType;
+
+	private final boolean returnsStage;
+
+	HandlerMethodInvoker(String listenerId, Object bean, Method method) {
+		this.listenerId = listenerId;
+		this.bean = bean;
+		this.method = method;
+		Parameter[] parameters = method.getParameters();
+		if (parameters.length == 0) {
+			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
+					"takes no parameter",
+					"Add a parameter for the record's value, or a ConsumerRecord<K, V> parameter.");
+		}
+		this.bindings = new Binding[parameters.length];
+		Class<?> value = null;
+		for (int i = 0; i < parameters.length; i++) {
+			Class<?> type = parameters[i].getType();
+			if (ConsumerRecord.class.equals(type)) {
+				this.bindings[i] = Binding.RECORD;
+			}
+			else if (Headers.class.equals(type)) {
+				this.bindings[i] = Binding.HEADERS;
+			}
+			else if (value == null) {
+				this.bindings[i] = Binding.VALUE;
+				value = ClassUtils.resolvePrimitiveIfNecessary(type);
+			}
+			else {
+				throw new InvalidHealingListenerException(listenerId,
+						"parameter '" + parameters[i].getName() + "' of " + describe(method),
+						"cannot be bound: only one parameter can receive the record's value",
+						"Keep one value parameter and take anything else from a ConsumerRecord<K, V> "
+								+ "or Headers parameter.");
+			}
+		}
+		this.valueType = value;
+		this.returnsStage = CompletionStage.class.isAssignableFrom(method.getReturnType());
+		ReflectionUtils.makeAccessible(method);
+	}
+
+	/**
+	 * Invoke the method for a record.
+	 * @param record the record
+	 * @return {@code null} when the record completed synchronously, or the stage the method returned, which
+	 * completes when the record's processing completes
+	 * @throws Throwable what the method threw, unwrapped
+	 */
+	@Nullable CompletionStage<?> invoke(ConsumerRecord<?, ?> record) throws Throwable {
+		Object[] args = new Object[this.bindings.length];
+		for (int i = 0; i < args.length; i++) {
+			switch (this.bindings[i]) {
+				case RECORD -> args[i] = record;
+				case HEADERS -> args[i] = record.headers();
+				case VALUE -> args[i] = value(record);
+			}
+		}
+		Object result;
+		try {
+			result = this.method.invoke(this.bean, args);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
+		if (!this.returnsStage) {
+			return null;
+		}
+		if (result == null) {
+			throw new IllegalStateException("@HealingListener '" + this.listenerId
+					+ "' returned a null CompletionStage; return a completed one instead");
+		}
+		return (CompletionStage<?>) result;
+	}
+
+	private @Nullable Object value(ConsumerRecord<?, ?> record) {
+		Object value = record.value();
+		Class<?> type = this.valueType;
+		if (value != null && type != null && !type.isInstance(value)) {
+			throw new RecordValueTypeMismatchException(this.listenerId, record, type, value.getClass());
+		}
+		return value;
+	}
+
+	static String describe(Method method) {
+		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
+	}
+
+	/**
+	 * The value deserializer produced a type the listener method does not take. The record fails like any other
+	 * processing failure, with a message that says which setting to change.
+	 */
+	static final class RecordValueTypeMismatchException extends IllegalArgumentException {
+
+		RecordValueTypeMismatchException(String listenerId, ConsumerRecord<?, ?> record, Class<?> expected,
+				Class<?> actual) {
+			super("@HealingListener '" + listenerId + "' takes " + expected.getName() + " but the value of "
+					+ record.topic() + "-" + record.partition() + "@" + record.offset() + " is " + actual.getName()
+					+ "; set spring.kafka.consumer.value-deserializer to produce " + expected.getSimpleName()
+					+ " or change the parameter type");
+		}
+
+	}
+
+}

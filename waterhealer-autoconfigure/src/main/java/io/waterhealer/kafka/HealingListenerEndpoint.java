@@ -1,0 +1,138 @@
+package io.waterhealer.kafka;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.config.ContainerPostProcessor;
+import org.springframework.kafka.config.KafkaListenerEndpoint;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.converter.MessageConverter;
+
+/**
+ * The spring-kafka endpoint of one {@code @HealingListener}. Any listener container factory creates its
+ * container like any other (so {@code spring.kafka.listener.*}, customizers and interceptors apply); this endpoint
+ * then installs the ledger's listener, poll hook and rebalance listener, and enforces the two settings the ledger
+ * depends on: manual acknowledgement, so that the container never commits on its own, and no auto-commit (a
+ * consumer property of the endpoint, so that it wins over the consumer factory's configuration).
+ */
+final class HealingListenerEndpoint implements KafkaListenerEndpoint {
+
+	private final ListenerSettings settings;
+
+	private final List<String> topics;
+
+	private final @Nullable String groupId;
+
+	private final @Nullable Boolean autoStartup;
+
+	private final ListenerRuntime runtime;
+
+	HealingListenerEndpoint(ListenerSettings settings, List<String> topics, @Nullable String groupId,
+			@Nullable Boolean autoStartup, ListenerRuntime runtime) {
+		this.settings = settings;
+		this.topics = topics;
+		this.groupId = groupId;
+		this.autoStartup = autoStartup;
+		this.runtime = runtime;
+	}
+
+	@Override
+	public String getId() {
+		return this.settings.id();
+	}
+
+	@Override
+	public @Nullable String getGroupId() {
+		return this.groupId;
+	}
+
+	@Override
+	public @Nullable String getGroup() {
+		return null;
+	}
+
+	@Override
+	public Collection<String> getTopics() {
+		return this.topics;
+	}
+
+	@Override
+	public TopicPartitionOffset @Nullable [] getTopicPartitionsToAssign() {
+		return null;
+	}
+
+	@Override
+	public @Nullable Pattern getTopicPattern() {
+		return null;
+	}
+
+	@Override
+	public @Nullable String getClientIdPrefix() {
+		return null;
+	}
+
+	@Override
+	public Integer getConcurrency() {
+		return this.settings.concurrency();
+	}
+
+	@Override
+	public @Nullable Boolean getAutoStartup() {
+		return this.autoStartup;
+	}
+
+	@Override
+	public Properties getConsumerProperties() {
+		Properties properties = new Properties();
+		properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+		return properties;
+	}
+
+	@Override
+	public Boolean getBatchListener() {
+		return Boolean.TRUE;
+	}
+
+	@Override
+	public boolean isSplitIterables() {
+		return false;
+	}
+
+	@Override
+	public void setupListenerContainer(MessageListenerContainer listenerContainer,
+			@Nullable MessageConverter messageConverter) {
+		this.runtime.bind(listenerContainer);
+		listenerContainer.setupMessageListener(new LedgerBatchListener(this.runtime));
+	}
+
+	@Override
+	public ContainerPostProcessor<Object, Object, AbstractMessageListenerContainer<Object, Object>> getContainerPostProcessor() {
+		return this::enforceLedgerSettings;
+	}
+
+	private void enforceLedgerSettings(AbstractMessageListenerContainer<Object, Object> container) {
+		ContainerProperties properties = container.getContainerProperties();
+		properties.setAckMode(AckMode.MANUAL);
+		properties.setAsyncAcks(false);
+		long commitInterval = this.settings.commitInterval().toMillis();
+		if (properties.getPollTimeout() > commitInterval) {
+			properties.setPollTimeout(Math.max(1, commitInterval));
+		}
+		properties.setConsumerRebalanceListener(
+				new LedgerRebalanceListener(this.runtime, properties.getConsumerRebalanceListener()));
+		BatchInterceptor<Object, Object> existing = container.getBatchInterceptor();
+		container.setBatchInterceptor(new LedgerPollHook(this.runtime, existing));
+	}
+
+
+}

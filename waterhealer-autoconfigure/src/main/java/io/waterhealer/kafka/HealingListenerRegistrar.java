@@ -1,0 +1,207 @@
+package io.waterhealer.kafka;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.waterhealer.HealingListener;
+import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.Ordering;
+import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.AnnotatedListenerMethod;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.kafka.annotation.KafkaListenerConfigurer;
+import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
+import org.springframework.kafka.config.KafkaListenerContainerFactory;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistrar;
+import org.springframework.util.StringUtils;
+
+/**
+ * Registers one spring-kafka endpoint per {@link HealingListener} method, with settings resolved from the
+ * annotation over the {@code waterhealer.*} defaults, and stops their workers when the context closes (after the
+ * containers have stopped and made their final commits).
+ * <p>
+ * Everything a user can get wrong is checked here, at startup, and reported with the listener, the setting and
+ * the fix, so a misconfigured listener never starts consuming.
+ */
+public class HealingListenerRegistrar implements KafkaListenerConfigurer, DisposableBean {
+
+	private static final String DEFAULT_CONTAINER_FACTORY = "kafkaListenerContainerFactory";
+
+	private final HealingListenerAnnotationBeanPostProcessor annotations;
+
+	private final ListenerSettings defaults;
+
+	private final ConfigurableListableBeanFactory beanFactory;
+
+	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
+
+	/**
+	 * Create the registrar.
+	 * @param annotations the collected listener methods
+	 * @param defaults settings for attributes the annotation leaves empty (the id is ignored)
+	 * @param beanFactory to resolve placeholders and container factories
+	 */
+	public HealingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations, ListenerSettings defaults,
+			ConfigurableListableBeanFactory beanFactory) {
+		this.annotations = annotations;
+		this.defaults = defaults;
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public void configureKafkaListeners(KafkaListenerEndpointRegistrar registrar) {
+		Map<String, AnnotatedListenerMethod> byId = new LinkedHashMap<>();
+		for (AnnotatedListenerMethod listener : this.annotations.methods()) {
+			HealingListener annotation = listener.annotation();
+			String id = resolve(annotation.id());
+			if (!StringUtils.hasText(id)) {
+				id = listener.defaultId();
+			}
+			AnnotatedListenerMethod duplicate = byId.put(id, listener);
+			if (duplicate != null) {
+				throw new InvalidHealingListenerException(id, "id",
+						"is used by both " + HandlerMethodInvoker.describe(duplicate.method()) + " and "
+								+ HandlerMethodInvoker.describe(listener.method()),
+						"Give each @HealingListener its own id.");
+			}
+			ListenerSettings settings = settings(id, annotation);
+			List<String> topics = topics(id, annotation);
+			HandlerMethodInvoker invoker = new HandlerMethodInvoker(id, listener.bean(), listener.method());
+			ListenerRuntime runtime = new ListenerRuntime(settings, invoker);
+			this.runtimes.put(id, runtime);
+			KafkaListenerContainerFactory<?> factory = containerFactory(id, annotation);
+			Map<String, Object> consumerConfig = consumerConfig(factory);
+			rejectAutoCommit(id, consumerConfig);
+			String groupId = emptyToNull(resolve(annotation.groupId()));
+			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
+				groupId = id;
+			}
+			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
+					autoStartup(id, annotation), runtime);
+			registrar.registerEndpoint(endpoint, factory);
+		}
+	}
+
+	/**
+	 * The runtime of every registered listener, by id.
+	 * @return the runtimes
+	 */
+	public Map<String, ListenerRuntime> runtimes() {
+		return Map.copyOf(this.runtimes);
+	}
+
+	@Override
+	public void destroy() {
+		this.runtimes.values().forEach(ListenerRuntime::shutdown);
+	}
+
+	private ListenerSettings settings(String id, HealingListener annotation) {
+		int parallelism = positiveInt(id, "parallelism", annotation.parallelism(), this.defaults.parallelism());
+		int concurrency = positiveInt(id, "concurrency", annotation.concurrency(), this.defaults.concurrency());
+		Ordering[] ordering = annotation.ordering();
+		if (ordering.length > 1) {
+			throw new InvalidHealingListenerException(id, "ordering", "names " + Arrays.toString(ordering),
+					"Choose one of KEY, PARTITION or UNORDERED.");
+		}
+		return new ListenerSettings(id, parallelism, (ordering.length == 1) ? ordering[0] : this.defaults.ordering(),
+				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
+				this.defaults.drainTimeout(), this.defaults.backOff());
+	}
+
+	private List<String> topics(String id, HealingListener annotation) {
+		List<String> topics = new ArrayList<>();
+		for (String topic : annotation.topics()) {
+			String resolved = resolve(topic);
+			for (String name : StringUtils.commaDelimitedListToStringArray(resolved)) {
+				if (StringUtils.hasText(name)) {
+					topics.add(name.trim());
+				}
+			}
+		}
+		if (topics.isEmpty()) {
+			throw new InvalidHealingListenerException(id, "topics", "is empty",
+					"Name at least one topic, e.g. @HealingListener(topics = \"orders\").");
+		}
+		return topics;
+	}
+
+	private int positiveInt(String id, String attribute, String value, int fallback) {
+		String resolved = resolve(value);
+		if (!StringUtils.hasText(resolved)) {
+			return fallback;
+		}
+		try {
+			int parsed = Integer.parseInt(resolved.trim());
+			if (parsed >= 1) {
+				return parsed;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new InvalidHealingListenerException(id, attribute, "is '" + resolved + "'",
+				"Set it to a whole number of at least 1, or leave it empty for the default from waterhealer.listener."
+						+ attribute + ".");
+	}
+
+	private @Nullable Boolean autoStartup(String id, HealingListener annotation) {
+		String resolved = resolve(annotation.autoStartup());
+		if (!StringUtils.hasText(resolved)) {
+			return null;
+		}
+		if ("true".equalsIgnoreCase(resolved.trim()) || "false".equalsIgnoreCase(resolved.trim())) {
+			return Boolean.valueOf(resolved.trim());
+		}
+		throw new InvalidHealingListenerException(id, "autoStartup", "is '" + resolved + "'",
+				"Set it to true or false, or leave it empty.");
+	}
+
+	private KafkaListenerContainerFactory<?> containerFactory(String id, HealingListener annotation) {
+		String name = resolve(annotation.containerFactory());
+		if (!StringUtils.hasText(name)) {
+			name = DEFAULT_CONTAINER_FACTORY;
+		}
+		if (!this.beanFactory.containsBean(name)) {
+			throw new InvalidHealingListenerException(id, "containerFactory", "names '" + name + "', no such bean",
+					"Define a KafkaListenerContainerFactory bean of that name (Spring Boot's Kafka auto-configuration "
+							+ "defines kafkaListenerContainerFactory), or name one in containerFactory.");
+		}
+		return this.beanFactory.getBean(name, KafkaListenerContainerFactory.class);
+	}
+
+	private static Map<String, Object> consumerConfig(KafkaListenerContainerFactory<?> factory) {
+		if (factory instanceof AbstractKafkaListenerContainerFactory<?, ?, ?> abstractFactory
+				&& abstractFactory.getConsumerFactory() != null) {
+			return abstractFactory.getConsumerFactory().getConfigurationProperties();
+		}
+		return Map.of();
+	}
+
+	private static void rejectAutoCommit(String id, Map<String, Object> consumerConfig) {
+		Object autoCommit = consumerConfig.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+		if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+			throw new InvalidHealingListenerException(id,
+					"spring.kafka.consumer.enable-auto-commit (enable.auto.commit)",
+					"is true, but Kafka's auto-commit commits every polled record, including records still being "
+							+ "processed and records that failed",
+					"Remove the property or set it to false: waterhealer commits only up to the lowest record "
+							+ "not yet processed successfully.");
+		}
+	}
+
+	private String resolve(String value) {
+		String resolved = this.beanFactory.resolveEmbeddedValue(value);
+		return (resolved != null) ? resolved : "";
+	}
+
+	private static @Nullable String emptyToNull(String value) {
+		return StringUtils.hasText(value) ? value : null;
+	}
+
+}

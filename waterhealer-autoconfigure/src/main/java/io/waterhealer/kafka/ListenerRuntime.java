@@ -1,0 +1,252 @@
+package io.waterhealer.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.ledger.PartitionLedger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * The consumer-thread side of one {@code @HealingListener}: hands polled records to the ledger and the workers,
+ * commits positions that moved, and keeps the ledgers in step with the partition assignment.
+ * <p>
+ * Every method that touches the {@link Consumer} runs on that consumer's own thread, called back by spring-kafka
+ * (the batch listener, the batch interceptor's before-poll hook, the rebalance listener), because a
+ * {@code KafkaConsumer} must never be used from another thread. With {@code concurrency > 1} several consumer
+ * threads share this object; each only touches the partitions its consumer owns.
+ */
+public final class ListenerRuntime {
+
+	private static final LogAccessor logger = new LogAccessor(ListenerRuntime.class);
+
+	private final ListenerSettings settings;
+
+	private final OffsetLedger ledger;
+
+	private final RecordProcessor processor;
+
+	private final Map<TopicPartition, AssignedPartition> partitions = new ConcurrentHashMap<>();
+
+	private final ThreadLocal<long[]> nextCommitAt = ThreadLocal.withInitial(() -> new long[1]);
+
+	private @Nullable MessageListenerContainer container;
+
+	ListenerRuntime(ListenerSettings settings, HandlerMethodInvoker invoker) {
+		this.settings = settings;
+		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
+		this.processor = new RecordProcessor(settings, invoker);
+	}
+
+	public ListenerSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * The ledgers of this listener's currently assigned partitions (on this instance).
+	 * @return the offset ledger
+	 */
+	public OffsetLedger ledger() {
+		return this.ledger;
+	}
+
+	void bind(MessageListenerContainer container) {
+		this.container = container;
+	}
+
+	/** Consumer thread, after each poll that returned records: track and dispatch every record. */
+	void handOut(ConsumerRecords<Object, Object> records) {
+		for (TopicPartition topicPartition : records.partitions()) {
+			AssignedPartition partition = this.partitions.get(topicPartition);
+			if (partition == null) {
+				partition = assign(topicPartition);
+			}
+			PartitionLedger partitionLedger = partition.ledger();
+			for (ConsumerRecord<Object, Object> record : records.records(topicPartition)) {
+				if (partitionLedger.handOut(record.offset())) {
+					this.processor.submit(record, partition);
+				}
+			}
+			partition.pauseIfFull();
+		}
+	}
+
+	/**
+	 * Consumer thread, before every poll (also the empty ones, so that the last completions of a quiet topic are
+	 * committed too): let ledgers pass offsets the consumer skipped, and commit positions that moved once the
+	 * commit interval has passed.
+	 */
+	void beforePoll(Consumer<?, ?> consumer) {
+		long now = System.nanoTime();
+		long[] next = this.nextCommitAt.get();
+		if (now - next[0] < 0) {
+			return;
+		}
+		next[0] = now + this.settings.commitInterval().toNanos();
+		Set<TopicPartition> owned = consumer.assignment();
+		skipHoles(consumer, owned);
+		commitAsync(consumer, owned);
+	}
+
+	/** Offsets below the fetch position that were never handed out (transaction markers) are holes. */
+	private void skipHoles(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
+		for (TopicPartition topicPartition : owned) {
+			AssignedPartition partition = this.partitions.get(topicPartition);
+			if (partition != null && partition.ledger().position() >= 0) {
+				try {
+					partition.ledger().skipTo(consumer.position(topicPartition, Duration.ZERO));
+				}
+				catch (KafkaException | IllegalStateException ex) {
+					logger.trace(() -> "No fetch position for " + topicPartition + ": " + ex);
+				}
+			}
+		}
+	}
+
+	private void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
+		Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(owned);
+		if (offsets.isEmpty()) {
+			return;
+		}
+		Map<TopicPartition, PartitionLedger> ledgers = ledgersOf(offsets.keySet());
+		consumer.commitAsync(offsets, (committed, ex) -> {
+			if (ex != null) {
+				logger.warn(() -> "@HealingListener '" + this.settings.id() + "' could not commit " + offsets
+						+ "; will retry at the next commit interval: " + ex);
+			}
+			else {
+				committed.forEach((tp, offset) -> {
+					PartitionLedger partitionLedger = ledgers.get(tp);
+					if (partitionLedger != null) {
+						partitionLedger.markCommitted(offset.offset());
+					}
+				});
+			}
+		});
+	}
+
+	/** Consumer thread, in the rebalance listener: commit synchronously before partitions go away. */
+	void commitSync(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Duration timeout) {
+		Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(partitions);
+		if (offsets.isEmpty()) {
+			return;
+		}
+		try {
+			consumer.commitSync(offsets, timeout);
+			offsets.forEach((tp, offset) -> {
+				AssignedPartition partition = this.partitions.get(tp);
+				if (partition != null) {
+					partition.ledger().markCommitted(offset.offset());
+				}
+			});
+			logger.debug(() -> "@HealingListener '" + this.settings.id() + "' committed " + offsets);
+		}
+		catch (KafkaException ex) {
+			logger.warn(() -> "@HealingListener '" + this.settings.id() + "' could not commit " + offsets
+					+ " on revocation; the next owner resumes from the previous commit: " + ex);
+		}
+	}
+
+	private Map<TopicPartition, OffsetAndMetadata> toCommit(Collection<TopicPartition> owned) {
+		Map<TopicPartition, Long> positions = this.ledger.positionsToCommit(owned);
+		if (positions.isEmpty()) {
+			return Map.of();
+		}
+		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+		positions.forEach((tp, position) -> offsets.put(tp, new OffsetAndMetadata(position)));
+		return offsets;
+	}
+
+	private Map<TopicPartition, PartitionLedger> ledgersOf(Collection<TopicPartition> topicPartitions) {
+		Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
+		for (TopicPartition topicPartition : topicPartitions) {
+			PartitionLedger partitionLedger = this.ledger.get(topicPartition);
+			if (partitionLedger != null) {
+				ledgers.put(topicPartition, partitionLedger);
+			}
+		}
+		return ledgers;
+	}
+
+	/** Consumer thread: new partitions get fresh ledgers; partitions kept across a rebalance keep theirs. */
+	void assigned(Collection<TopicPartition> topicPartitions) {
+		for (TopicPartition topicPartition : topicPartitions) {
+			if (!this.partitions.containsKey(topicPartition)) {
+				assign(topicPartition);
+			}
+		}
+	}
+
+	private AssignedPartition assign(TopicPartition topicPartition) {
+		MessageListenerContainer boundContainer = this.container;
+		if (boundContainer == null) {
+			throw new IllegalStateException("@HealingListener '" + this.settings.id() + "' has no container");
+		}
+		AssignedPartition partition = new AssignedPartition(this.ledger.assign(topicPartition), boundContainer);
+		this.partitions.put(topicPartition, partition);
+		return partition;
+	}
+
+	/**
+	 * Consumer thread: partitions are being revoked (rebalance or shutdown). Give records in flight up to the drain
+	 * timeout to finish, commit what is contiguous, then close the ledgers so late completions are ignored.
+	 */
+	void revoked(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
+		List<TopicPartition> ours = topicPartitions.stream().filter(this.partitions::containsKey).toList();
+		if (ours.isEmpty()) {
+			return;
+		}
+		drain(ours);
+		commitSync(consumer, ours, Duration.ofSeconds(10));
+		lost(ours);
+	}
+
+	/** Consumer thread: partitions were lost without a chance to commit; forget them. */
+	void lost(Collection<TopicPartition> topicPartitions) {
+		for (TopicPartition topicPartition : topicPartitions) {
+			AssignedPartition partition = this.partitions.remove(topicPartition);
+			if (partition != null) {
+				this.ledger.revoke(topicPartition);
+				partition.clearPause();
+			}
+		}
+	}
+
+	private void drain(Collection<TopicPartition> topicPartitions) {
+		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
+		for (TopicPartition topicPartition : topicPartitions) {
+			AssignedPartition partition = this.partitions.get(topicPartition);
+			try {
+				if (partition != null && !partition.ledger().awaitDrained(deadline)) {
+					logger.info(() -> "@HealingListener '" + this.settings.id() + "' gave up waiting for "
+							+ partition.ledger().snapshot() + " after " + this.settings.drainTimeout()
+							+ "; incomplete records will be processed again by the next owner");
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	/** Stop the workers; called after the containers have stopped and committed. */
+	void shutdown() {
+		this.processor.shutdown(this.settings.drainTimeout().toMillis());
+	}
+
+}

@@ -1,0 +1,39 @@
+package io.waterhealer.kafka;
+
+import java.time.Duration;
+
+import io.waterhealer.Ordering;
+
+/**
+ * The resolved settings of one {@code @HealingListener}: annotation attributes over {@code waterhealer.*}
+ * properties over these defaults.
+ *
+ * @param id the listener id
+ * @param parallelism records processed at the same time
+ * @param ordering which records may run at the same time
+ * @param concurrency consumer threads
+ * @param maxInFlight incomplete offsets per partition at which the partition is paused
+ * @param maxSpan window of offsets per partition at which the partition is paused
+ * @param commitInterval time between commits of positions that moved
+ * @param drainTimeout how long a revoked partition waits for its records in flight before committing
+ * @param backOff back-off between attempts of a failed record
+ */
+public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
+		long maxSpan, Duration commitInterval, Duration drainTimeout, RetryBackOff backOff) {
+
+	/** Default records processed at the same time per listener. */
+	public static final int DEFAULT_PARALLELISM = 16;
+
+	/** Default ordering. */
+	public static final Ordering DEFAULT_ORDERING = Ordering.KEY;
+
+	/** Default consumer threads per listener. */
+	public static final int DEFAULT_CONCURRENCY = 1;
+
+	/** Default time between commits. */
+	public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+
+	/** Default wait for records in flight when a partition is revoked or the listener stops. */
+	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+}

@@ -1,0 +1,47 @@
+package io.waterhealer.kafka;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One record on its way through a listener: handed out by the consumer thread, run (and re-run after failures) on
+ * worker threads until it completes or its partition is revoked.
+ */
+final class RecordTask implements Runnable {
+
+	private final ConsumerRecord<Object, Object> record;
+
+	private final AssignedPartition partition;
+
+	private final RecordProcessor processor;
+
+	/** The serial lane the task runs in, set by ordered dispatchers. */
+	@Nullable Object laneKey;
+
+	int failedAttempts;
+
+	RecordTask(ConsumerRecord<Object, Object> record, AssignedPartition partition, RecordProcessor processor) {
+		this.record = record;
+		this.partition = partition;
+		this.processor = processor;
+	}
+
+	ConsumerRecord<Object, Object> record() {
+		return this.record;
+	}
+
+	AssignedPartition partition() {
+		return this.partition;
+	}
+
+	@Override
+	public void run() {
+		this.processor.process(this);
+	}
+
+	@Override
+	public String toString() {
+		return this.record.topic() + "-" + this.record.partition() + "@" + this.record.offset();
+	}
+
+}

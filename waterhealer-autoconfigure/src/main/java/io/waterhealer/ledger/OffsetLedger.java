@@ -1,0 +1,117 @@
+package io.waterhealer.ledger;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ledgers of all partitions currently assigned to one listener, one {@link PartitionLedger} per assignment.
+ * <p>
+ * Assigning a partition always creates a fresh ledger and revoking closes it. That is what makes stale completions
+ * harmless: work in flight keeps a reference to the ledger it was handed out by, so a completion that arrives after
+ * a revocation (or after the partition came back in a later rebalance) lands in a closed ledger and is dropped
+ * instead of moving the position of an assignment it does not belong to.
+ */
+public final class OffsetLedger {
+
+	/** Default limit of incomplete offsets per partition before the partition is paused. */
+	public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+
+	/** Default limit of the window between the position and the end before the partition is paused. */
+	public static final long DEFAULT_MAX_SPAN = 1L << 20;
+
+	private final Map<TopicPartition, PartitionLedger> partitions = new ConcurrentHashMap<>();
+
+	private final int maxInFlight;
+
+	private final long maxSpan;
+
+	public OffsetLedger(int maxInFlight, long maxSpan) {
+		PartitionLedger.checkLimits(maxInFlight, maxSpan);
+		this.maxInFlight = maxInFlight;
+		this.maxSpan = maxSpan;
+	}
+
+	/**
+	 * Start tracking a newly assigned partition, closing the ledger of any earlier assignment of it.
+	 * @param topicPartition the partition
+	 * @return its new ledger
+	 */
+	public PartitionLedger assign(TopicPartition topicPartition) {
+		PartitionLedger ledger = new PartitionLedger(topicPartition, this.maxInFlight, this.maxSpan);
+		PartitionLedger previous = this.partitions.put(topicPartition, ledger);
+		if (previous != null) {
+			previous.close();
+		}
+		return ledger;
+	}
+
+	/**
+	 * Stop tracking a revoked or lost partition; completions still arriving for it are ignored from now on.
+	 * @param topicPartition the partition
+	 * @return the closed ledger, or {@code null} if the partition was not tracked
+	 */
+	public @Nullable PartitionLedger revoke(TopicPartition topicPartition) {
+		PartitionLedger ledger = this.partitions.remove(topicPartition);
+		if (ledger != null) {
+			ledger.close();
+		}
+		return ledger;
+	}
+
+	/**
+	 * The ledger of the current assignment of a partition.
+	 * @param topicPartition the partition
+	 * @return its ledger, or {@code null} if the partition is not assigned
+	 */
+	public @Nullable PartitionLedger get(TopicPartition topicPartition) {
+		return this.partitions.get(topicPartition);
+	}
+
+	/**
+	 * The positions that moved since their last commit, among the given partitions.
+	 * @param owned the partitions to consider (those of one consumer)
+	 * @return offsets to commit by partition; empty when nothing moved
+	 */
+	public Map<TopicPartition, Long> positionsToCommit(Collection<TopicPartition> owned) {
+		Map<TopicPartition, Long> result = null;
+		for (TopicPartition topicPartition : owned) {
+			PartitionLedger ledger = this.partitions.get(topicPartition);
+			if (ledger != null) {
+				long position = ledger.positionToCommit();
+				if (position >= 0) {
+					if (result == null) {
+						result = new HashMap<>();
+					}
+					result.put(topicPartition, position);
+				}
+			}
+		}
+		return (result != null) ? result : Map.of();
+	}
+
+	public Collection<TopicPartition> assigned() {
+		return List.copyOf(this.partitions.keySet());
+	}
+
+	public List<LedgerSnapshot> snapshots() {
+		List<LedgerSnapshot> snapshots = new ArrayList<>();
+		this.partitions.values().forEach(ledger -> snapshots.add(ledger.snapshot()));
+		return snapshots;
+	}
+
+	public int maxInFlight() {
+		return this.maxInFlight;
+	}
+
+	public long maxSpan() {
+		return this.maxSpan;
+	}
+
+}

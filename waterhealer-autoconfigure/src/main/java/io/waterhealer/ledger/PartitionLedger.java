@@ -1,0 +1,369 @@
+package io.waterhealer.ledger;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The ledger of one assignment of one partition: every offset handed out for processing, which of them are still
+ * incomplete, which of those have failed, and so the position that may be committed.
+ * <p>
+ * <b>Position.</b> The committable position is the lowest offset that was handed out and is not complete yet, or,
+ * when nothing is pending, one past the highest offset handed out (or fetched past, see {@link #skipTo(long)}).
+ * Committing it tells Kafka "every record before this one is done", which is exactly water-healer's promise.
+ * <p>
+ * <b>Holes count as done.</b> Offsets in a partition are not consecutive: transaction markers occupy offsets, aborted
+ * transactions and compaction remove records. An offset that was never handed out can never be completed, so if
+ * the ledger waited for it the partition would stall forever. The ledger therefore only remembers offsets that
+ * <em>are</em> pending; everything else in the window is, by construction, complete.
+ * <p>
+ * <b>Representation.</b> One bit per offset in the window {@code [position, end)}, in a ring of 64-bit words indexed
+ * by the absolute offset. Handing out sets a bit, completing clears it, and the position moves over cleared words 64
+ * offsets at a time, so each offset is passed over at most once: amortised O(1) per record and no allocation per
+ * record; the ring only grows (by doubling) when the window outgrows it. A second ring marks the pending offsets
+ * that have failed at least once, for diagnostics.
+ * <p>
+ * <b>Nothing is ever evicted.</b> water-healer bounded its memory with {@code maxlen_memory}/{@code maxage_memory}
+ * and silently forgot offsets that were still pending, which then got committed past: records lost. This ledger is
+ * bounded instead by back-pressure: {@link #isWindowFull()} tells the consumer to pause the partition and
+ * {@link #hasRoom()} tells it to resume. Records that were already fetched when the pause took effect are still
+ * accepted, so the bound is soft by at most one poll, and nothing is dropped.
+ * <p>
+ * <b>Stale completions are dropped.</b> When the partition is revoked the ledger is {@link #close() closed}; a
+ * completion that arrives later (from a worker that was still running) is ignored, because another consumer may
+ * already own the partition and committing for it would move somebody else's position. A new assignment of the
+ * same partition gets a new ledger, so a completion can never reach a ledger it does not belong to.
+ * <p>
+ * All methods are thread-safe: hand-outs come from the consumer thread, completions from any worker thread.
+ */
+public final class PartitionLedger {
+
+	private static final int INITIAL_WORDS = 16;
+
+	private final TopicPartition topicPartition;
+
+	private final int maxInFlight;
+
+	private final long maxSpan;
+
+	private long[] pending = new long[INITIAL_WORDS];
+
+	private long[] failed = new long[INITIAL_WORDS];
+
+	private int wordMask = INITIAL_WORDS - 1;
+
+	/** Lowest offset that may be incomplete; everything below is complete or a hole. -1 until anchored. */
+	private long position = -1;
+
+	/** One past the highest offset handed out or fetched past. */
+	private long end = -1;
+
+	private int incomplete;
+
+	private int failedCount;
+
+	private long completedTotal;
+
+	private boolean closed;
+
+	private int drainWaiters;
+
+	/** The last position Kafka acknowledged as committed for this assignment; -1 when none yet. */
+	private long committed = -1;
+
+	/**
+	 * Create the ledger of one assignment of a partition.
+	 * @param topicPartition the partition
+	 * @param maxInFlight incomplete offsets at which the window is full and the partition should be paused
+	 * @param maxSpan offsets between the position and the end at which the window is full, so that one record that
+	 * never completes cannot make the ledger grow without bound while later records keep completing
+	 */
+	public PartitionLedger(TopicPartition topicPartition, int maxInFlight, long maxSpan) {
+		checkLimits(maxInFlight, maxSpan);
+		this.topicPartition = topicPartition;
+		this.maxInFlight = maxInFlight;
+		this.maxSpan = maxSpan;
+	}
+
+	static void checkLimits(int maxInFlight, long maxSpan) {
+		if (maxInFlight < 1) {
+			throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+		}
+		if (maxSpan < maxInFlight) {
+			throw new IllegalArgumentException(
+					"maxSpan must be at least maxInFlight (" + maxInFlight + "), was " + maxSpan);
+		}
+	}
+
+	public TopicPartition topicPartition() {
+		return this.topicPartition;
+	}
+
+	/**
+	 * Record that the record at {@code offset} was handed out for processing.
+	 * @param offset the record's offset
+	 * @return {@code true} if the offset is now tracked; {@code false} if the ledger is closed or the offset is below
+	 * the end of what was already handed out (a redelivery after a seek: it is already tracked or already done, and
+	 * must not be processed a second time by this assignment)
+	 */
+	public synchronized boolean handOut(long offset) {
+		if (this.closed) {
+			return false;
+		}
+		if (this.position < 0) {
+			this.position = offset;
+			this.end = offset;
+		}
+		else if (offset < this.end) {
+			return false;
+		}
+		ensureCapacity(offset);
+		this.pending[wordIndex(offset)] |= 1L << offset;
+		this.end = offset + 1;
+		this.incomplete++;
+		return true;
+	}
+
+	/**
+	 * Record that the consumer's fetch position moved to {@code fetchPosition} without handing out the offsets in
+	 * between, e.g. over a transaction marker that follows the last record. Those offsets are holes: complete by
+	 * construction, so the position may pass them. Ignored until the first offset was handed out, and when the
+	 * fetch position is not beyond the current end.
+	 * @param fetchPosition the consumer's position for this partition
+	 */
+	public synchronized void skipTo(long fetchPosition) {
+		if (this.closed || this.position < 0 || fetchPosition <= this.end) {
+			return;
+		}
+		if (this.incomplete == 0) {
+			this.position = fetchPosition;
+		}
+		else {
+			ensureCapacity(fetchPosition - 1);
+		}
+		this.end = fetchPosition;
+	}
+
+	/**
+	 * Record that the record at {@code offset} was processed successfully. Completions may come in any order and
+	 * from any thread; a repeated completion, a completion of an offset that was never handed out and a completion
+	 * after {@link #close()} are ignored.
+	 * @param offset the record's offset
+	 * @return {@code true} if this call completed a pending offset of this ledger
+	 */
+	public synchronized boolean complete(long offset) {
+		if (this.closed || offset < this.position || offset >= this.end) {
+			return false;
+		}
+		int word = wordIndex(offset);
+		long bit = 1L << offset;
+		if ((this.pending[word] & bit) == 0) {
+			return false;
+		}
+		this.pending[word] &= ~bit;
+		if ((this.failed[word] & bit) != 0) {
+			this.failed[word] &= ~bit;
+			this.failedCount--;
+		}
+		this.incomplete--;
+		this.completedTotal++;
+		if (offset == this.position) {
+			advance();
+		}
+		if (this.incomplete == 0 && this.drainWaiters > 0) {
+			notifyAll();
+		}
+		return true;
+	}
+
+	/**
+	 * Record that processing the record at {@code offset} failed. The offset stays incomplete, so the position never
+	 * passes it; the mark only tells diagnostics which pending offsets are being retried.
+	 * @param offset the record's offset
+	 * @return {@code true} if the offset is pending in this ledger
+	 */
+	public synchronized boolean fail(long offset) {
+		if (this.closed || offset < this.position || offset >= this.end) {
+			return false;
+		}
+		int word = wordIndex(offset);
+		long bit = 1L << offset;
+		if ((this.pending[word] & bit) == 0) {
+			return false;
+		}
+		if ((this.failed[word] & bit) == 0) {
+			this.failed[word] |= bit;
+			this.failedCount++;
+		}
+		return true;
+	}
+
+	/**
+	 * The committable position: the lowest incomplete offset, or one past the highest offset handed out when none
+	 * is pending; -1 before anything was handed out.
+	 * @return the offset to commit
+	 */
+	public synchronized long position() {
+		return this.position;
+	}
+
+	/**
+	 * The position to commit if it moved since the last acknowledged commit, so that partitions without progress
+	 * cost no commit at all.
+	 * @return the position to commit, or -1 when there is nothing new to commit
+	 */
+	public synchronized long positionToCommit() {
+		return (this.position > this.committed) ? this.position : -1;
+	}
+
+	/**
+	 * Record that Kafka acknowledged a commit of {@code offset} for this partition.
+	 * @param offset the committed offset
+	 */
+	public synchronized void markCommitted(long offset) {
+		if (offset > this.committed) {
+			this.committed = offset;
+		}
+	}
+
+	/**
+	 * Whether the partition should be paused: too many incomplete offsets, or a window so wide that one stuck
+	 * record would otherwise make the ledger grow without bound.
+	 * @return whether the window is full
+	 */
+	public synchronized boolean isWindowFull() {
+		return this.incomplete >= this.maxInFlight || span() >= this.maxSpan;
+	}
+
+	/**
+	 * Whether a paused partition may resume: the window has drained to half of both of its limits. The gap between
+	 * the two thresholds keeps a partition from flapping between paused and resumed on every record.
+	 * @return whether the window has room again
+	 */
+	public synchronized boolean hasRoom() {
+		return this.incomplete <= this.maxInFlight / 2 && span() <= this.maxSpan / 2;
+	}
+
+	/**
+	 * Whether the offset was handed out and is not complete.
+	 * @param offset the offset
+	 * @return whether it is pending
+	 */
+	public synchronized boolean isPending(long offset) {
+		if (offset < this.position || offset >= this.end) {
+			return false;
+		}
+		return (this.pending[wordIndex(offset)] & (1L << offset)) != 0;
+	}
+
+	/**
+	 * Wait until no offset is incomplete, e.g. before committing a partition that is being revoked.
+	 * @param deadlineNanos {@link System#nanoTime()} by which to give up
+	 * @return whether the ledger drained in time
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	public synchronized boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+		this.drainWaiters++;
+		try {
+			while (this.incomplete > 0 && !this.closed) {
+				long remaining = deadlineNanos - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				long millis = Math.max(1, remaining / 1_000_000);
+				wait(millis);
+			}
+			return this.incomplete == 0;
+		}
+		finally {
+			this.drainWaiters--;
+		}
+	}
+
+	/**
+	 * Close the ledger when its partition is revoked or lost: every later hand-out and completion is ignored.
+	 */
+	public synchronized void close() {
+		this.closed = true;
+		notifyAll();
+	}
+
+	public synchronized boolean isClosed() {
+		return this.closed;
+	}
+
+	/**
+	 * A consistent picture of the ledger, for metrics, health and logs.
+	 * @return the snapshot
+	 */
+	public synchronized LedgerSnapshot snapshot() {
+		return new LedgerSnapshot(this.topicPartition, this.position, this.committed, this.end, this.incomplete,
+				this.failedCount, this.completedTotal, this.closed);
+	}
+
+	/**
+	 * Approximate heap held by the two bit rings, for the footprint benchmark and diagnostics.
+	 * @return bytes held by the rings' arrays
+	 */
+	public synchronized long ringBytes() {
+		return 2L * (16 + 8L * this.pending.length);
+	}
+
+	private long span() {
+		return (this.position < 0) ? 0 : this.end - this.position;
+	}
+
+	/** Move the position to the next pending offset, skipping 64 completed offsets per step. */
+	private void advance() {
+		if (this.incomplete == 0) {
+			this.position = this.end;
+			return;
+		}
+		long offset = this.position;
+		int word = wordIndex(offset);
+		long bits = this.pending[word] & (-1L << offset);
+		while (bits == 0) {
+			offset = (offset | 63) + 1;
+			word = (word + 1) & this.wordMask;
+			bits = this.pending[word];
+		}
+		this.position = (offset & ~63L) + Long.numberOfTrailingZeros(bits);
+	}
+
+	private int wordIndex(long offset) {
+		return (int) (offset >>> 6) & this.wordMask;
+	}
+
+	/**
+	 * Make sure the ring can hold the window from the position's word to {@code lastOffset}'s word without two words
+	 * of the window sharing one slot of the ring.
+	 */
+	private void ensureCapacity(long lastOffset) {
+		long firstWord = this.position >>> 6;
+		long words = (lastOffset >>> 6) - firstWord + 1;
+		if (words <= this.pending.length) {
+			return;
+		}
+		int newLength = this.pending.length;
+		while (newLength < words) {
+			if (newLength > (1 << 29)) {
+				throw new IllegalStateException("Ledger window of " + this.topicPartition + " exceeds "
+						+ ((long) newLength << 6) + " offsets; the partition should have been paused long before");
+			}
+			newLength <<= 1;
+		}
+		this.pending = regrow(this.pending, newLength, firstWord);
+		this.failed = regrow(this.failed, newLength, firstWord);
+		this.wordMask = newLength - 1;
+	}
+
+	private long[] regrow(long[] old, int newLength, long firstWord) {
+		long[] grown = new long[newLength];
+		int oldMask = old.length - 1;
+		int newMask = newLength - 1;
+		long lastWord = (this.end <= this.position) ? firstWord : ((this.end - 1) >>> 6);
+		for (long w = firstWord; w <= lastWord; w++) {
+			grown[(int) w & newMask] = old[(int) w & oldMask];
+		}
+		return grown;
+	}
+
+}
