@@ -108,12 +108,12 @@ public final class PartitionLedger {
 		if (this.closed) {
 			return false;
 		}
-		if (this.position < 0) {
-			this.position = offset;
-			this.end = offset;
-		}
-		else if (offset < this.end) {
+		if (offset < this.end) {
 			return false;
+		}
+		if (this.incomplete == 0) {
+			// nothing pending: everything up to this offset is complete or a hole, so the position jumps here
+			this.position = offset;
 		}
 		ensureCapacity(offset);
 		this.pending[wordIndex(offset)] |= 1L << offset;

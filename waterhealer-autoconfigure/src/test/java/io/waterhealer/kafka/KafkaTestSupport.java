@@ -1,0 +1,126 @@
+package io.waterhealer.kafka;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+
+/**
+ * Facts about Kafka for tests, read and written with Kafka's own clients against the shared embedded broker:
+ * never through waterhealer's view of itself.
+ */
+public final class KafkaTestSupport {
+
+	private KafkaTestSupport() {
+	}
+
+	public static String bootstrapServers() {
+		String servers = System.getProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
+		if (servers == null) {
+			throw new IllegalStateException("No embedded broker: junit-platform.properties should enable "
+					+ "spring.kafka.global.embedded.enabled");
+		}
+		return servers;
+	}
+
+	public static String uniqueName(String prefix) {
+		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	public static Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+	}
+
+	public static void createTopic(String topic, int partitions) {
+		try (Admin admin = admin()) {
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Could not create topic " + topic, ex);
+		}
+	}
+
+	public static KafkaProducer<String, String> producer() {
+		Properties properties = new Properties();
+		properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+		properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		properties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+		properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+		return new KafkaProducer<>(properties);
+	}
+
+	/** Send values in order to one partition and wait until all are acknowledged. */
+	public static void sendValues(String topic, int partition, List<String> values) {
+		try (KafkaProducer<String, String> producer = producer()) {
+			for (String value : values) {
+				producer.send(new ProducerRecord<>(topic, partition, null, value));
+			}
+			producer.flush();
+		}
+	}
+
+	/** The group's committed offsets, as the broker has them. */
+	public static Map<TopicPartition, Long> committed(String groupId) {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
+				.partitionsToOffsetAndMetadata()
+				.get(30, TimeUnit.SECONDS);
+			Map<TopicPartition, Long> result = new HashMap<>();
+			offsets.forEach((tp, offset) -> {
+				if (offset != null) {
+					result.put(tp, offset.offset());
+				}
+			});
+			return result;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static long committed(String groupId, TopicPartition topicPartition) {
+		return committed(groupId).getOrDefault(topicPartition, -1L);
+	}
+
+	/** The topic's end offsets (log end, including transaction markers), as the broker has them. */
+	public static Map<TopicPartition, Long> endOffsets(String topic, int partitions) {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, OffsetSpec> request = java.util.stream.IntStream.range(0, partitions)
+				.mapToObj((p) -> new TopicPartition(topic, p))
+				.collect(Collectors.toMap(Function.identity(), (tp) -> OffsetSpec.latest()));
+			return admin.listOffsets(request)
+				.all()
+				.get(30, TimeUnit.SECONDS)
+				.entrySet()
+				.stream()
+				.collect(Collectors.toMap(Map.Entry::getKey, (e) -> e.getValue().offset()));
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,44 @@
+package io.waterhealer.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+
+/**
+ * Starts a real Spring Boot application (auto-configuration, the Kafka starter, waterhealer) against the shared
+ * embedded broker, with one listener bean, so that a test can run it, stop it and start it again like a process.
+ */
+final class TestApplications {
+
+	private TestApplications() {
+	}
+
+	@SuppressWarnings("unchecked")
+	static <T> ConfigurableApplicationContext start(String groupId, T listener, String... properties) {
+		List<String> all = new ArrayList<>(List.of("spring.kafka.bootstrap-servers=" + KafkaTestSupport.bootstrapServers(),
+				"spring.kafka.consumer.group-id=" + groupId, "spring.kafka.consumer.auto-offset-reset=earliest",
+				"spring.main.banner-mode=off", "waterhealer.listener.commit-interval=100ms",
+				"waterhealer.listener.drain-timeout=100ms", "waterhealer.retry.initial-interval=50ms",
+				"waterhealer.retry.max-interval=200ms"));
+		all.addAll(List.of(properties));
+		Class<T> type = (Class<T>) listener.getClass();
+		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+			.initializers((context) -> ((GenericApplicationContext) context).registerBean("listener", type,
+					() -> listener))
+			.properties(all.toArray(String[]::new))
+			.run();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class App {
+
+	}
+
+}

@@ -1,0 +1,132 @@
+package io.waterhealer.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random histories against a model: a sorted set of pending offsets. Each seed is one history of hand-outs with
+ * holes, out-of-order completions, failures, redeliveries, fetch-position skips and a revocation with a new
+ * assignment; after every step the ledger's position must equal the model's, so it never passes an incomplete
+ * offset, and once everything is complete it must reach the end.
+ */
+class PartitionLedgerPropertyTest {
+
+	static LongStream seeds() {
+		return LongStream.range(0, 300);
+	}
+
+	@ParameterizedTest
+	@MethodSource("seeds")
+	void positionNeverPassesAnIncompleteOffsetAndReachesTheEnd(long seed) {
+		Random random = new Random(seed);
+		TopicPartition tp = new TopicPartition("t", 0);
+		int maxInFlight = 1 + random.nextInt(2_000);
+		PartitionLedger ledger = new PartitionLedger(tp, maxInFlight, maxInFlight + random.nextInt(100_000));
+		TreeSet<Long> pending = new TreeSet<>();
+		List<Long> completedByStaleLedger = new ArrayList<>();
+		long next = random.nextInt(1_000_000);
+		long end = -1;
+		int steps = 2_000 + random.nextInt(5_000);
+		for (int step = 0; step < steps; step++) {
+			int action = random.nextInt(100);
+			if (action < 45) {
+				next += (random.nextInt(10) == 0) ? 1 + random.nextInt(300) : 0;
+				assertThat(ledger.handOut(next)).isTrue();
+				pending.add(next);
+				end = next + 1;
+				next++;
+			}
+			else if (action < 85 && !pending.isEmpty()) {
+				long offset = pickPending(pending, random);
+				assertThat(ledger.complete(offset)).isTrue();
+				pending.remove(offset);
+			}
+			else if (action < 90 && !pending.isEmpty()) {
+				long offset = pickPending(pending, random);
+				assertThat(ledger.fail(offset)).isTrue();
+			}
+			else if (action < 94 && end > 0) {
+				long redelivered = end - 1 - random.nextInt((int) Math.min(end, 50));
+				assertThat(ledger.handOut(redelivered)).isFalse();
+			}
+			else if (action < 97 && end > 0) {
+				long fetchPosition = next + random.nextInt(3);
+				ledger.skipTo(fetchPosition);
+				end = Math.max(end, fetchPosition);
+				next = Math.max(next, fetchPosition);
+			}
+			else if (action < 98 && !pending.isEmpty()) {
+				completedByStaleLedger.add(pickPending(pending, random));
+			}
+			if (end > 0) {
+				long expected = pending.isEmpty() ? end : pending.first();
+				assertThat(ledger.position()).as("seed %d step %d", seed, step).isEqualTo(expected);
+			}
+		}
+		for (Long offset : new ArrayList<>(pending)) {
+			ledger.complete(offset);
+			pending.remove(offset);
+		}
+		assertThat(ledger.position()).isEqualTo(end);
+		assertThat(ledger.snapshot().incomplete()).isZero();
+
+		ledger.close();
+		PartitionLedger reassigned = new PartitionLedger(tp, maxInFlight, Long.MAX_VALUE);
+		reassigned.handOut(end);
+		for (long stale : completedByStaleLedger) {
+			assertThat(ledger.complete(stale)).isFalse();
+		}
+		assertThat(reassigned.position()).isEqualTo(end);
+	}
+
+	@Test
+	void completionsFromManyThreadsInAnyOrderReachTheEnd() throws Exception {
+		PartitionLedger ledger = new PartitionLedger(new TopicPartition("t", 0), 1_000_000, 1L << 22);
+		int count = 200_000;
+		List<Long> offsets = new ArrayList<>();
+		for (long offset = 0; offset < count; offset++) {
+			if (offset % 7 != 3) {
+				ledger.handOut(offset);
+				offsets.add(offset);
+			}
+		}
+		java.util.Collections.shuffle(offsets, new Random(42));
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		CountDownLatch done = new CountDownLatch(8);
+		int slice = offsets.size() / 8 + 1;
+		for (int t = 0; t < 8; t++) {
+			List<Long> mine = offsets.subList(Math.min(offsets.size(), t * slice),
+					Math.min(offsets.size(), (t + 1) * slice));
+			pool.execute(() -> {
+				mine.forEach(ledger::complete);
+				done.countDown();
+			});
+		}
+		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+		pool.shutdown();
+		assertThat(ledger.position()).isEqualTo(offsets.stream().mapToLong(Long::longValue).max().orElseThrow() + 1);
+	}
+
+	private static long pickPending(TreeSet<Long> pending, Random random) {
+		if (random.nextInt(4) == 0) {
+			return pending.first();
+		}
+		Long candidate = pending.ceiling(pending.first() + random.nextInt(400));
+		return (candidate != null) ? candidate : pending.last();
+	}
+
+}
