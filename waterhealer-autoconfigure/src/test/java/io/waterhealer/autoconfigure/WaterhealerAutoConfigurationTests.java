@@ -1,0 +1,230 @@
+package io.waterhealer.autoconfigure;
+
+import io.waterhealer.HealingListener;
+import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.Ordering;
+import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
+import io.waterhealer.kafka.HealingListenerRegistrar;
+import io.waterhealer.kafka.ListenerRuntime;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Auto-configuration and start-up validation, without a broker: containers are created but not started.
+ */
+class WaterhealerAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, WaterhealerAutoConfiguration.class))
+		.withPropertyValues("spring.kafka.listener.auto-startup=false", "spring.kafka.bootstrap-servers=localhost:1");
+
+	@Test
+	void whenAListenerIsDeclaredThenAManualAckContainerIsRegisteredUnderItsId() {
+		this.runner.withUserConfiguration(ValidListener.class).run((context) -> {
+			assertThat(context).hasSingleBean(HealingListenerRegistrar.class);
+			MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
+				.getListenerContainer("orders");
+			assertThat(container).isNotNull();
+			assertThat(container.getContainerProperties().getAckMode()).isEqualTo(AckMode.MANUAL);
+			assertThat(container.getGroupId()).isEqualTo("orders");
+			ListenerRuntime runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("orders");
+			assertThat(runtime.settings().parallelism()).isEqualTo(32);
+			assertThat(runtime.settings().ordering()).isEqualTo(Ordering.UNORDERED);
+		});
+	}
+
+	@Test
+	void whenPropertiesSetDefaultsThenListenersWithoutAttributesUseThem() {
+		this.runner.withUserConfiguration(ListenerWithDefaults.class)
+			.withPropertyValues("waterhealer.listener.parallelism=7", "waterhealer.listener.ordering=partition",
+					"spring.kafka.consumer.group-id=shared")
+			.run((context) -> {
+				ListenerRuntime runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("defaults");
+				assertThat(runtime.settings().parallelism()).isEqualTo(7);
+				assertThat(runtime.settings().ordering()).isEqualTo(Ordering.PARTITION);
+				assertThat(context.getBean(KafkaListenerEndpointRegistry.class)
+					.getListenerContainer("defaults")
+					.getGroupId()).isEqualTo("shared");
+			});
+	}
+
+	@Test
+	void whenWaterhealerIsDisabledThenNoListenerIsRegistered() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withPropertyValues("waterhealer.enabled=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(HealingListenerRegistrar.class);
+				assertThat(context).doesNotHaveBean(HealingListenerAnnotationBeanPostProcessor.class);
+			});
+	}
+
+	@Test
+	void whenAutoCommitIsForcedOnThenStartupFailsSayingWhy() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withPropertyValues("spring.kafka.consumer.enable-auto-commit=true")
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.isInstanceOf(InvalidHealingListenerException.class)
+				.hasMessageContaining("'orders'")
+				.hasMessageContaining("spring.kafka.consumer.enable-auto-commit")
+				.hasMessageContaining("set it to false"));
+	}
+
+	@Test
+	void whenParallelismIsBelowOneThenStartupFailsNamingTheListener() {
+		this.runner.withUserConfiguration(ZeroParallelism.class)
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessage("@HealingListener 'zero': parallelism is '0'. Set it to a whole number of at least 1, "
+						+ "or leave it empty for the default from waterhealer.listener.parallelism."));
+	}
+
+	@Test
+	void whenNoTopicIsNamedThenStartupFails() {
+		this.runner.withUserConfiguration(NoTopics.class)
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessageContaining("'noTopics'")
+				.hasMessageContaining("topics is empty"));
+	}
+
+	@Test
+	void whenAParameterCannotBeBoundThenStartupFailsNamingIt() {
+		this.runner.withUserConfiguration(TwoValues.class)
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessageContaining("'twoValues'")
+				.hasMessageContaining("cannot be bound"));
+	}
+
+	@Test
+	void whenTwoListenersShareAnIdThenStartupFails() {
+		this.runner.withUserConfiguration(ValidListener.class, SameId.class)
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessageContaining("'orders'")
+				.hasMessageContaining("own id"));
+	}
+
+	@Test
+	void whenAPropertyIsInvalidThenStartupFailsNamingTheProperty() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withPropertyValues("waterhealer.listener.max-in-flight=0")
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessageStartingWith("Property waterhealer.listener.max-in-flight is 0."));
+	}
+
+	private static Throwable mostSpecificCause(AssertableApplicationContext context) {
+		assertThat(context).hasFailed();
+		return NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ValidListener {
+
+		@Bean
+		Orders orders() {
+			return new Orders();
+		}
+
+	}
+
+	static class Orders {
+
+		@HealingListener(id = "orders", topics = "orders", parallelism = "32", ordering = Ordering.UNORDERED)
+		void handle(String value) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SameId {
+
+		@Bean
+		OtherOrders otherOrders() {
+			return new OtherOrders();
+		}
+
+	}
+
+	static class OtherOrders {
+
+		@HealingListener(id = "orders", topics = "other")
+		void handle(String value) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerWithDefaults {
+
+		@Bean
+		Object defaultsListener() {
+			return new Object() {
+
+				@HealingListener(id = "defaults", topics = "t")
+				void handle(ConsumerRecord<String, String> record) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ZeroParallelism {
+
+		@Bean
+		Object zeroListener() {
+			return new Object() {
+
+				@HealingListener(id = "zero", topics = "t", parallelism = "0")
+				void handle(String value) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class NoTopics {
+
+		@Bean
+		Object noTopicsListener() {
+			return new Object() {
+
+				@HealingListener(id = "noTopics")
+				void handle(String value) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoValues {
+
+		@Bean
+		Object twoValuesListener() {
+			return new Object() {
+
+				@HealingListener(id = "twoValues", topics = "t")
+				void handle(String value, String other) {
+				}
+
+			};
+		}
+
+	}
+
+}
