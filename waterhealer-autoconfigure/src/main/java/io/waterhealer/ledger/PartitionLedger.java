@@ -1,5 +1,7 @@
 package io.waterhealer.ledger;
 
+import java.util.Arrays;
+
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -288,6 +290,49 @@ public final class PartitionLedger {
 
 	public synchronized boolean isClosed() {
 		return this.closed;
+	}
+
+	/**
+	 * The window {@code [position, end)} as alternating run lengths, incomplete first, with the position they start
+	 * at: what a commit's metadata records so that a restart can skip the completed runs. Costs one pass over the
+	 * window's words, so it is meant for commits, not for every record.
+	 * @return the position and its runs; no runs when nothing is pending
+	 */
+	public synchronized WindowRuns windowRuns() {
+		if (this.incomplete == 0 || this.position < 0) {
+			return new WindowRuns(this.position, new long[0]);
+		}
+		long[] runs = new long[8];
+		int count = 0;
+		long offset = this.position;
+		while (offset < this.end) {
+			long completeFrom = nextOffset(offset, false);
+			long pendingFrom = (completeFrom < this.end) ? nextOffset(completeFrom, true) : this.end;
+			if (count + 2 > runs.length) {
+				runs = Arrays.copyOf(runs, runs.length * 2);
+			}
+			runs[count++] = completeFrom - offset;
+			runs[count++] = pendingFrom - completeFrom;
+			offset = pendingFrom;
+		}
+		if (count > 0 && runs[count - 1] == 0) {
+			count--;
+		}
+		return new WindowRuns(this.position, Arrays.copyOf(runs, count));
+	}
+
+	/** The first offset at or after {@code from} (below the end) whose pending bit equals {@code pending}. */
+	private long nextOffset(long from, boolean pending) {
+		long offset = from;
+		while (offset < this.end) {
+			long word = this.pending[wordIndex(offset)];
+			long bits = (pending ? word : ~word) & (-1L << offset);
+			if (bits != 0) {
+				return Math.min(this.end, (offset & ~63L) + Long.numberOfTrailingZeros(bits));
+			}
+			offset = (offset | 63) + 1;
+		}
+		return this.end;
 	}
 
 	/**
