@@ -17,7 +17,8 @@ import java.lang.annotation.Target;
  * The method takes the record's value, or the {@code ConsumerRecord}, and optionally the record's
  * {@code Headers}. Returning normally completes the record; returning a {@code CompletionStage} (such as a
  * {@code CompletableFuture}) completes it when the stage completes; throwing, or a stage that completes
- * exceptionally, fails it: the record is retried with back-off and the committed offset never passes it.
+ * exceptionally, fails it: the record is retried with back-off, then handled by the {@link FailurePolicy}; the
+ * committed offset never passes it while it is incomplete.
  * <p>
  * String attributes accept property placeholders ({@code ${...}}); numeric attributes left empty take their
  * default from {@code waterhealer.listener.*}.
@@ -65,6 +66,34 @@ public @interface HealingListener {
 	 * @return the ordering
 	 */
 	Ordering[] ordering() default {};
+
+	/**
+	 * What to do with a record whose attempts are exhausted; at most one value. Defaults to
+	 * {@code waterhealer.failure.policy} ({@code HALT}).
+	 * @return the failure policy
+	 */
+	FailurePolicy[] failurePolicy() default {};
+
+	/**
+	 * Attempts per record, the first included, before the failure policy applies; {@code -1} for unlimited.
+	 * Defaults to {@code waterhealer.retry.max-attempts}.
+	 * @return the maximum number of attempts
+	 */
+	String maxAttempts() default "";
+
+	/**
+	 * Exceptions (and their subclasses) that are not retried but go straight to the failure policy, in addition to
+	 * {@code waterhealer.retry.not-retryable} and to records that cannot be deserialized.
+	 * @return the exception types
+	 */
+	Class<? extends Throwable>[] notRetryable() default {};
+
+	/**
+	 * Dead-letter topic for {@link FailurePolicy#DEAD_LETTER}. Defaults to the record's topic followed by
+	 * {@code waterhealer.failure.dead-letter-suffix} ({@code -dlt}).
+	 * @return the dead-letter topic
+	 */
+	String deadLetterTopic() default "";
 
 	/**
 	 * Bean name of the {@code KafkaListenerContainerFactory} that creates this listener's containers. Defaults to

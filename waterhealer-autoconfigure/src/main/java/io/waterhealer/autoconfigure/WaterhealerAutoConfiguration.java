@@ -4,6 +4,7 @@ import io.waterhealer.HealingListener;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -13,6 +14,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.annotation.KafkaListenerConfigurer;
+import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Registers every {@link HealingListener} method as a spring-kafka listener whose commits go through the offset
@@ -34,8 +36,10 @@ public final class WaterhealerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HealingListenerRegistrar healingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations,
-			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory) {
-		return new HealingListenerRegistrar(annotations, properties.toListenerDefaults(), beanFactory);
+			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
+			ObjectProvider<KafkaTemplate<?, ?>> templates) {
+		return new HealingListenerRegistrar(annotations, properties.toListenerDefaults(), beanFactory,
+				templates::getIfUnique);
 	}
 
 }

@@ -1,14 +1,19 @@
 package io.waterhealer.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
+import io.waterhealer.FailurePolicy;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
+import io.waterhealer.kafka.FailureSettings;
 import io.waterhealer.kafka.ListenerSettings;
 import io.waterhealer.kafka.RetryBackOff;
 import io.waterhealer.ledger.OffsetLedger;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.StringUtils;
 
 /**
  * Configuration properties for waterhealer. Kafka connection, serialization and container settings stay in
@@ -26,6 +31,8 @@ public class WaterhealerProperties {
 
 	private final Retry retry = new Retry();
 
+	private final Failure failure = new Failure();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -40,6 +47,10 @@ public class WaterhealerProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Failure getFailure() {
+		return this.failure;
 	}
 
 	/**
@@ -73,8 +84,25 @@ public class WaterhealerProperties {
 							+ ")",
 					"Set it to at least the initial interval.");
 		}
+		if (r.maxAttempts < 1 && r.maxAttempts != FailureSettings.UNLIMITED) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.retry.max-attempts", "is " + r.maxAttempts,
+					"Set it to a whole number of at least 1, or -1 for unlimited.");
+		}
+		if (l.metadataMaxBytes < 0) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.listener.metadata-max-bytes",
+					"is " + l.metadataMaxBytes, "Set it to 0 (no metadata) or up to the broker's "
+							+ "offset.metadata.max.bytes (4096 by default).");
+		}
+		if (!StringUtils.hasText(this.failure.deadLetterSuffix)) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.failure.dead-letter-suffix",
+					"is empty, so dead letters would go back to the topic they came from",
+					"Set a suffix such as -dlt, or name a deadLetterTopic on the listener.");
+		}
+		FailureSettings failureSettings = new FailureSettings(this.failure.policy, r.maxAttempts,
+				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
+				this.failure.deadLetterSuffix);
 		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
-				l.commitInterval, l.drainTimeout, new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval));
+				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings);
 	}
 
 	private static void atLeastOne(String property, long value) {
@@ -131,6 +159,20 @@ public class WaterhealerProperties {
 		 * How long a revoked partition, or a stopping listener, waits for records in flight before committing.
 		 */
 		private Duration drainTimeout = ListenerSettings.DEFAULT_DRAIN_TIMEOUT;
+
+		/**
+		 * Longest commit metadata used to record the offsets completed beyond the committed position, so that a
+		 * restart skips them; at most the broker's offset.metadata.max.bytes. 0 to write none.
+		 */
+		private int metadataMaxBytes = ListenerSettings.DEFAULT_METADATA_MAX_CHARS;
+
+		public int getMetadataMaxBytes() {
+			return this.metadataMaxBytes;
+		}
+
+		public void setMetadataMaxBytes(int metadataMaxBytes) {
+			this.metadataMaxBytes = metadataMaxBytes;
+		}
 
 		public int getParallelism() {
 			return this.parallelism;
@@ -211,6 +253,32 @@ public class WaterhealerProperties {
 		 */
 		private Duration maxInterval = RetryBackOff.DEFAULT_MAX;
 
+		/**
+		 * Attempts per record, the first included, before the failure policy applies; -1 for unlimited.
+		 */
+		private int maxAttempts = FailureSettings.DEFAULT_MAX_ATTEMPTS;
+
+		/**
+		 * Exception types that are not retried but go straight to the failure policy (subclasses included).
+		 */
+		private List<Class<? extends Throwable>> notRetryable = new ArrayList<>();
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public List<Class<? extends Throwable>> getNotRetryable() {
+			return this.notRetryable;
+		}
+
+		public void setNotRetryable(List<Class<? extends Throwable>> notRetryable) {
+			this.notRetryable = notRetryable;
+		}
+
 		public Duration getInitialInterval() {
 			return this.initialInterval;
 		}
@@ -233,6 +301,40 @@ public class WaterhealerProperties {
 
 		public void setMaxInterval(Duration maxInterval) {
 			this.maxInterval = maxInterval;
+		}
+
+	}
+
+	/**
+	 * What happens to a record once its attempts are exhausted or its failure is not retryable.
+	 */
+	public static class Failure {
+
+		/**
+		 * Policy after the last attempt: HALT keeps retrying and holds the committed position, DEAD_LETTER publishes
+		 * the record to a dead-letter topic, SKIP logs it; the last two then complete it.
+		 */
+		private FailurePolicy policy = FailureSettings.DEFAULT_POLICY;
+
+		/**
+		 * Suffix of the dead-letter topic appended to the record's topic, unless the listener names a topic.
+		 */
+		private String deadLetterSuffix = FailureSettings.DEFAULT_DEAD_LETTER_SUFFIX;
+
+		public FailurePolicy getPolicy() {
+			return this.policy;
+		}
+
+		public void setPolicy(FailurePolicy policy) {
+			this.policy = policy;
+		}
+
+		public String getDeadLetterSuffix() {
+			return this.deadLetterSuffix;
+		}
+
+		public void setDeadLetterSuffix(String deadLetterSuffix) {
+			this.deadLetterSuffix = deadLetterSuffix;
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.waterhealer.kafka;
 
+import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.common.TopicPartition;
 
@@ -20,11 +21,22 @@ final class AssignedPartition {
 
 	private final MessageListenerContainer container;
 
+	private final CompletedOffsets completedBefore;
+
 	private volatile boolean paused;
 
-	AssignedPartition(PartitionLedger ledger, MessageListenerContainer container) {
+	AssignedPartition(PartitionLedger ledger, MessageListenerContainer container, CompletedOffsets completedBefore) {
 		this.ledger = ledger;
 		this.container = container;
+		this.completedBefore = completedBefore;
+	}
+
+	/**
+	 * Whether the record at {@code offset} was completed by an earlier owner beyond its committed position, as
+	 * recorded in the commit metadata, so that it must not be processed again.
+	 */
+	boolean completedBefore(long offset) {
+		return this.completedBefore.contains(offset);
 	}
 
 	PartitionLedger ledger() {

@@ -39,6 +39,8 @@ final class HandlerMethodInvoker {
 
 	private final @Nullable Class<?> valueType;
 
+	private final boolean valueNullable;
+
 	private final boolean returnsStage;
 
 	HandlerMethodInvoker(String listenerId, Object bean, Method method) {
@@ -53,6 +55,7 @@ final class HandlerMethodInvoker {
 		}
 		this.bindings = new Binding[parameters.length];
 		Class<?> value = null;
+		boolean nullable = false;
 		for (int i = 0; i < parameters.length; i++) {
 			Class<?> type = parameters[i].getType();
 			if (ConsumerRecord.class.equals(type)) {
@@ -64,6 +67,7 @@ final class HandlerMethodInvoker {
 			else if (value == null) {
 				this.bindings[i] = Binding.VALUE;
 				value = ClassUtils.resolvePrimitiveIfNecessary(type);
+				nullable = !type.isPrimitive() && isNullable(parameters[i]);
 			}
 			else {
 				throw new InvalidHealingListenerException(listenerId,
@@ -74,6 +78,7 @@ final class HandlerMethodInvoker {
 			}
 		}
 		this.valueType = value;
+		this.valueNullable = nullable;
 		this.returnsStage = CompletionStage.class.isAssignableFrom(method.getReturnType());
 		ReflectionUtils.makeAccessible(method);
 	}
@@ -114,30 +119,32 @@ final class HandlerMethodInvoker {
 	private @Nullable Object value(ConsumerRecord<?, ?> record) {
 		Object value = record.value();
 		Class<?> type = this.valueType;
+		if (value == null && !this.valueNullable) {
+			throw new PoisonPillException.MissingValue(this.listenerId, record);
+		}
 		if (value != null && type != null && !type.isInstance(value)) {
-			throw new RecordValueTypeMismatchException(this.listenerId, record, type, value.getClass());
+			throw new PoisonPillException.WrongValueType(this.listenerId, record, type, value.getClass());
 		}
 		return value;
 	}
 
-	static String describe(Method method) {
-		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
+	/** Any annotation called {@code Nullable} (JSpecify, Spring, JSR-305, ...) lets tombstones through. */
+	private static boolean isNullable(Parameter parameter) {
+		for (java.lang.annotation.Annotation annotation : parameter.getAnnotations()) {
+			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
+				return true;
+			}
+		}
+		for (java.lang.annotation.Annotation annotation : parameter.getAnnotatedType().getAnnotations()) {
+			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
-	/**
-	 * The value deserializer produced a type the listener method does not take. The record fails like any other
-	 * processing failure, with a message that says which setting to change.
-	 */
-	static final class RecordValueTypeMismatchException extends IllegalArgumentException {
-
-		RecordValueTypeMismatchException(String listenerId, ConsumerRecord<?, ?> record, Class<?> expected,
-				Class<?> actual) {
-			super("@HealingListener '" + listenerId + "' takes " + expected.getName() + " but the value of "
-					+ record.topic() + "-" + record.partition() + "@" + record.offset() + " is " + actual.getName()
-					+ "; set spring.kafka.consumer.value-deserializer to produce " + expected.getSimpleName()
-					+ " or change the parameter type");
-		}
-
+	static String describe(Method method) {
+		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
 	}
 
 }

@@ -37,13 +37,16 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 
 	private final ListenerRuntime runtime;
 
+	private final Properties consumerProperties;
+
 	HealingListenerEndpoint(ListenerSettings settings, List<String> topics, @Nullable String groupId,
-			@Nullable Boolean autoStartup, ListenerRuntime runtime) {
+			@Nullable Boolean autoStartup, ListenerRuntime runtime, Properties consumerProperties) {
 		this.settings = settings;
 		this.topics = topics;
 		this.groupId = groupId;
 		this.autoStartup = autoStartup;
 		this.runtime = runtime;
+		this.consumerProperties = consumerProperties;
 	}
 
 	@Override
@@ -94,6 +97,7 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 	@Override
 	public Properties getConsumerProperties() {
 		Properties properties = new Properties();
+		properties.putAll(this.consumerProperties);
 		properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
 		return properties;
 	}

@@ -5,12 +5,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import io.waterhealer.FailurePolicy;
 import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.AnnotatedListenerMethod;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -19,6 +23,8 @@ import org.springframework.kafka.annotation.KafkaListenerConfigurer;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistrar;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.util.StringUtils;
 
 /**
@@ -39,6 +45,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 
 	private final ConfigurableListableBeanFactory beanFactory;
 
+	private final Supplier<@Nullable KafkaTemplate<?, ?>> templates;
+
 	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
 
 	/**
@@ -46,12 +54,14 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	 * @param annotations the collected listener methods
 	 * @param defaults settings for attributes the annotation leaves empty (the id is ignored)
 	 * @param beanFactory to resolve placeholders and container factories
+	 * @param templates the template dead letters are published with, if there is one
 	 */
 	public HealingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations, ListenerSettings defaults,
-			ConfigurableListableBeanFactory beanFactory) {
+			ConfigurableListableBeanFactory beanFactory, Supplier<@Nullable KafkaTemplate<?, ?>> templates) {
 		this.annotations = annotations;
 		this.defaults = defaults;
 		this.beanFactory = beanFactory;
+		this.templates = templates;
 	}
 
 	@Override
@@ -73,17 +83,19 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			ListenerSettings settings = settings(id, annotation);
 			List<String> topics = topics(id, annotation);
 			HandlerMethodInvoker invoker = new HandlerMethodInvoker(id, listener.bean(), listener.method());
-			ListenerRuntime runtime = new ListenerRuntime(settings, invoker);
-			this.runtimes.put(id, runtime);
 			KafkaListenerContainerFactory<?> factory = containerFactory(id, annotation);
 			Map<String, Object> consumerConfig = consumerConfig(factory);
 			rejectAutoCommit(id, consumerConfig);
+			ListenerRuntime runtime = new ListenerRuntime(settings,
+					new RecordProcessor(settings, invoker, deadLetterPublisher(settings)));
+			this.runtimes.put(id, runtime);
 			String groupId = emptyToNull(resolve(annotation.groupId()));
 			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
 				groupId = id;
 			}
 			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
-					autoStartup(id, annotation), runtime);
+					autoStartup(id, annotation), runtime,
+					PoisonPillDeserializers.wrap(id, consumerConfig, hasDeserializerInstances(factory)));
 			registrar.registerEndpoint(endpoint, factory);
 		}
 	}
@@ -111,7 +123,74 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		}
 		return new ListenerSettings(id, parallelism, (ordering.length == 1) ? ordering[0] : this.defaults.ordering(),
 				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
-				this.defaults.drainTimeout(), this.defaults.backOff());
+				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation));
+	}
+
+	private FailureSettings failure(String id, HealingListener annotation) {
+		FailureSettings defaults = this.defaults.failure();
+		FailurePolicy[] policy = annotation.failurePolicy();
+		if (policy.length > 1) {
+			throw new InvalidHealingListenerException(id, "failurePolicy", "names " + Arrays.toString(policy),
+					"Choose one of HALT, DEAD_LETTER or SKIP.");
+		}
+		int maxAttempts = defaults.maxAttempts();
+		String attempts = resolve(annotation.maxAttempts());
+		if (StringUtils.hasText(attempts)) {
+			maxAttempts = parseMaxAttempts(attempts.trim(), () -> new InvalidHealingListenerException(id, "maxAttempts",
+					"is '" + attempts + "'", "Set it to a whole number of at least 1, or -1 for unlimited."));
+		}
+		List<Class<? extends Throwable>> notRetryable = new ArrayList<>(defaults.notRetryable());
+		notRetryable.addAll(Arrays.asList(annotation.notRetryable()));
+		String deadLetterTopic = emptyToNull(resolve(annotation.deadLetterTopic()));
+		FailurePolicy resolved = (policy.length == 1) ? policy[0] : defaults.policy();
+		if (resolved == FailurePolicy.DEAD_LETTER && this.templates.get() == null) {
+			throw new InvalidHealingListenerException(id, "failurePolicy",
+					"is DEAD_LETTER but there is no KafkaTemplate to publish dead letters with",
+					"Keep Spring Boot's Kafka auto-configuration (it defines kafkaTemplate) or define a KafkaTemplate "
+							+ "bean, or choose HALT or SKIP.");
+		}
+		return new FailureSettings(resolved, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
+				deadLetterTopic, defaults.deadLetterSuffix());
+	}
+
+	/**
+	 * Parse a maximum number of attempts: at least 1, or -1 for unlimited.
+	 * @param value the text
+	 * @param error the exception to throw when it is neither
+	 * @return the number
+	 */
+	public static int parseMaxAttempts(String value, java.util.function.Supplier<RuntimeException> error) {
+		try {
+			int parsed = Integer.parseInt(value);
+			if (parsed >= 1 || parsed == FailureSettings.UNLIMITED) {
+				return parsed;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw error.get();
+	}
+
+	private @Nullable DeadLetterPublisher deadLetterPublisher(ListenerSettings settings) {
+		if (settings.failure().policy() != FailurePolicy.DEAD_LETTER) {
+			return null;
+		}
+		KafkaTemplate<?, ?> template = this.templates.get();
+		if (template == null) {
+			return null;
+		}
+		KafkaTemplate<?, ?> bytesTemplate = new KafkaTemplate<>(template.getProducerFactory(),
+				Map.of(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		return new DeadLetterPublisher(settings.id(), template, bytesTemplate, settings.failure()::deadLetterTopicFor);
+	}
+
+	private static boolean hasDeserializerInstances(KafkaListenerContainerFactory<?> factory) {
+		if (factory instanceof AbstractKafkaListenerContainerFactory<?, ?, ?> abstractFactory
+				&& abstractFactory.getConsumerFactory() instanceof DefaultKafkaConsumerFactory<?, ?> consumerFactory) {
+			return consumerFactory.getKeyDeserializer() != null || consumerFactory.getValueDeserializer() != null;
+		}
+		return false;
 	}
 
 	private List<String> topics(String id, HealingListener annotation) {

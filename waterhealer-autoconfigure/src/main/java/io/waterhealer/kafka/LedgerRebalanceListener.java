@@ -59,7 +59,7 @@ final class LedgerRebalanceListener implements ConsumerAwareRebalanceListener {
 
 	@Override
 	public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-		this.runtime.assigned(partitions);
+		this.runtime.assigned(consumer, partitions);
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsAssigned(consumer, partitions);
 		}

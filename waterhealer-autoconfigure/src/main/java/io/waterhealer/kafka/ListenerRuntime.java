@@ -2,18 +2,18 @@ package io.waterhealer.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
@@ -34,22 +34,29 @@ public final class ListenerRuntime {
 
 	private static final LogAccessor logger = new LogAccessor(ListenerRuntime.class);
 
+	private static final Duration REVOKE_COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
 	private final ListenerSettings settings;
 
 	private final OffsetLedger ledger;
 
 	private final RecordProcessor processor;
 
+	private final LedgerCommitter committer;
+
 	private final Map<TopicPartition, AssignedPartition> partitions = new ConcurrentHashMap<>();
 
 	private final ThreadLocal<long[]> nextCommitAt = ThreadLocal.withInitial(() -> new long[1]);
 
+	private final AtomicLong skippedOnAssignment = new AtomicLong();
+
 	private @Nullable MessageListenerContainer container;
 
-	ListenerRuntime(ListenerSettings settings, HandlerMethodInvoker invoker) {
+	ListenerRuntime(ListenerSettings settings, RecordProcessor processor) {
 		this.settings = settings;
 		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
-		this.processor = new RecordProcessor(settings, invoker);
+		this.processor = processor;
+		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars());
 	}
 
 	public ListenerSettings settings() {
@@ -64,6 +71,22 @@ public final class ListenerRuntime {
 		return this.ledger;
 	}
 
+	/**
+	 * Records skipped since start-up because an earlier owner had completed them beyond its committed position.
+	 * @return the count
+	 */
+	public long skippedOnAssignment() {
+		return this.skippedOnAssignment.get();
+	}
+
+	/**
+	 * Commits whose metadata could not hold every completed offset beyond the position.
+	 * @return the count
+	 */
+	public long metadataTruncations() {
+		return this.committer.metadataTruncations();
+	}
+
 	void bind(MessageListenerContainer container) {
 		this.container = container;
 	}
@@ -73,12 +96,19 @@ public final class ListenerRuntime {
 		for (TopicPartition topicPartition : records.partitions()) {
 			AssignedPartition partition = this.partitions.get(topicPartition);
 			if (partition == null) {
-				partition = assign(topicPartition);
+				partition = assign(topicPartition, CompletedOffsets.none());
 			}
 			PartitionLedger partitionLedger = partition.ledger();
 			for (ConsumerRecord<Object, Object> record : records.records(topicPartition)) {
-				if (partitionLedger.handOut(record.offset())) {
-					this.processor.submit(record, partition);
+				long offset = record.offset();
+				if (partitionLedger.handOut(offset)) {
+					if (partition.completedBefore(offset)) {
+						partitionLedger.complete(offset);
+						this.skippedOnAssignment.incrementAndGet();
+					}
+					else {
+						this.processor.submit(record, partition);
+					}
 				}
 			}
 			partition.pauseIfFull();
@@ -87,8 +117,8 @@ public final class ListenerRuntime {
 
 	/**
 	 * Consumer thread, before every poll (also the empty ones, so that the last completions of a quiet topic are
-	 * committed too): let ledgers pass offsets the consumer skipped, and commit positions that moved once the
-	 * commit interval has passed.
+	 * committed too): let ledgers pass offsets the consumer skipped, and commit what changed once the commit
+	 * interval has passed.
 	 */
 	void beforePoll(Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
@@ -99,10 +129,14 @@ public final class ListenerRuntime {
 		next[0] = now + this.settings.commitInterval().toNanos();
 		Set<TopicPartition> owned = consumer.assignment();
 		skipHoles(consumer, owned);
-		commitAsync(consumer, owned);
+		this.committer.commitAsync(consumer, owned);
 	}
 
-	/** Offsets below the fetch position that were never handed out (transaction markers) are holes. */
+	/**
+	 * Offsets below the fetch position that were never handed out (a transaction marker after the last record) are
+	 * holes. Every record below the position was handed out: this runs before a poll, after the listener received
+	 * everything the previous poll returned.
+	 */
 	private void skipHoles(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
 		for (TopicPartition topicPartition : owned) {
 			AssignedPartition partition = this.partitions.get(topicPartition);
@@ -111,99 +145,36 @@ public final class ListenerRuntime {
 					partition.ledger().skipTo(consumer.position(topicPartition, Duration.ZERO));
 				}
 				catch (KafkaException | IllegalStateException ex) {
-					logger.trace(() -> "No fetch position for " + topicPartition + ": " + ex);
+					logger.trace(() -> "No fetch position for " + topicPartition + " yet: " + ex);
 				}
 			}
 		}
-	}
-
-	private void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
-		Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(owned);
-		if (offsets.isEmpty()) {
-			return;
-		}
-		Map<TopicPartition, PartitionLedger> ledgers = ledgersOf(offsets.keySet());
-		consumer.commitAsync(offsets, (committed, ex) -> {
-			if (ex != null) {
-				logger.warn(() -> "@HealingListener '" + this.settings.id() + "' could not commit " + offsets
-						+ "; will retry at the next commit interval: " + ex);
-			}
-			else {
-				committed.forEach((tp, offset) -> {
-					PartitionLedger partitionLedger = ledgers.get(tp);
-					if (partitionLedger != null) {
-						partitionLedger.markCommitted(offset.offset());
-					}
-				});
-			}
-		});
-	}
-
-	/** Consumer thread, in the rebalance listener: commit synchronously before partitions go away. */
-	void commitSync(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Duration timeout) {
-		Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(partitions);
-		if (offsets.isEmpty()) {
-			return;
-		}
-		try {
-			consumer.commitSync(offsets, timeout);
-			offsets.forEach((tp, offset) -> {
-				AssignedPartition partition = this.partitions.get(tp);
-				if (partition != null) {
-					partition.ledger().markCommitted(offset.offset());
-				}
-			});
-			logger.debug(() -> "@HealingListener '" + this.settings.id() + "' committed " + offsets);
-		}
-		catch (KafkaException ex) {
-			logger.warn(() -> "@HealingListener '" + this.settings.id() + "' could not commit " + offsets
-					+ " on revocation; the next owner resumes from the previous commit: " + ex);
-		}
-	}
-
-	private Map<TopicPartition, OffsetAndMetadata> toCommit(Collection<TopicPartition> owned) {
-		Map<TopicPartition, Long> positions = this.ledger.positionsToCommit(owned);
-		if (positions.isEmpty()) {
-			return Map.of();
-		}
-		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-		positions.forEach((tp, position) -> offsets.put(tp, new OffsetAndMetadata(position)));
-		return offsets;
-	}
-
-	private Map<TopicPartition, PartitionLedger> ledgersOf(Collection<TopicPartition> topicPartitions) {
-		Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
-		for (TopicPartition topicPartition : topicPartitions) {
-			PartitionLedger partitionLedger = this.ledger.get(topicPartition);
-			if (partitionLedger != null) {
-				ledgers.put(topicPartition, partitionLedger);
-			}
-		}
-		return ledgers;
 	}
 
 	/** Consumer thread: new partitions get fresh ledgers; partitions kept across a rebalance keep theirs. */
-	void assigned(Collection<TopicPartition> topicPartitions) {
-		for (TopicPartition topicPartition : topicPartitions) {
-			if (!this.partitions.containsKey(topicPartition)) {
-				assign(topicPartition);
-			}
+	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
+		List<TopicPartition> added = topicPartitions.stream().filter((tp) -> !this.partitions.containsKey(tp)).toList();
+		Map<TopicPartition, CompletedOffsets> completed = this.committer.completedBeforeAssignment(consumer, added);
+		for (TopicPartition topicPartition : added) {
+			assign(topicPartition, completed.getOrDefault(topicPartition, CompletedOffsets.none()));
 		}
 	}
 
-	private AssignedPartition assign(TopicPartition topicPartition) {
+	private AssignedPartition assign(TopicPartition topicPartition, CompletedOffsets completedBefore) {
 		MessageListenerContainer boundContainer = this.container;
 		if (boundContainer == null) {
 			throw new IllegalStateException("@HealingListener '" + this.settings.id() + "' has no container");
 		}
-		AssignedPartition partition = new AssignedPartition(this.ledger.assign(topicPartition), boundContainer);
+		AssignedPartition partition = new AssignedPartition(this.ledger.assign(topicPartition), boundContainer,
+				completedBefore);
 		this.partitions.put(topicPartition, partition);
 		return partition;
 	}
 
 	/**
 	 * Consumer thread: partitions are being revoked (rebalance or shutdown). Give records in flight up to the drain
-	 * timeout to finish, commit what is contiguous, then close the ledgers so late completions are ignored.
+	 * timeout to finish, commit what is contiguous (and what completed beyond it), then close the ledgers so late
+	 * completions are ignored.
 	 */
 	void revoked(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
 		List<TopicPartition> ours = topicPartitions.stream().filter(this.partitions::containsKey).toList();
@@ -211,7 +182,7 @@ public final class ListenerRuntime {
 			return;
 		}
 		drain(ours);
-		commitSync(consumer, ours, Duration.ofSeconds(10));
+		this.committer.commitSync(consumer, ours, REVOKE_COMMIT_TIMEOUT);
 		lost(ours);
 	}
 
@@ -221,6 +192,7 @@ public final class ListenerRuntime {
 			AssignedPartition partition = this.partitions.remove(topicPartition);
 			if (partition != null) {
 				this.ledger.revoke(topicPartition);
+				this.committer.forget(topicPartition);
 				partition.clearPause();
 			}
 		}

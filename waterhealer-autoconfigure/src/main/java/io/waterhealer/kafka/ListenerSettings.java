@@ -3,6 +3,7 @@ package io.waterhealer.kafka;
 import java.time.Duration;
 
 import io.waterhealer.Ordering;
+import io.waterhealer.codec.CommitMetadataCodec;
 
 /**
  * The resolved settings of one {@code @HealingListener}: annotation attributes over {@code waterhealer.*}
@@ -16,10 +17,12 @@ import io.waterhealer.Ordering;
  * @param maxSpan window of offsets per partition at which the partition is paused
  * @param commitInterval time between commits of positions that moved
  * @param drainTimeout how long a revoked partition waits for its records in flight before committing
- * @param backOff back-off between attempts of a failed record
+ * @param metadataMaxChars longest commit metadata written to record offsets completed beyond the position; 0 to
+ * write none
+ * @param failure retries and the policy after them
  */
 public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
-		long maxSpan, Duration commitInterval, Duration drainTimeout, RetryBackOff backOff) {
+		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure) {
 
 	/** Default records processed at the same time per listener. */
 	public static final int DEFAULT_PARALLELISM = 16;
@@ -35,5 +38,16 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 
 	/** Default wait for records in flight when a partition is revoked or the listener stops. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+	/** Default limit of commit metadata: Kafka's default {@code offset.metadata.max.bytes}. */
+	public static final int DEFAULT_METADATA_MAX_CHARS = CommitMetadataCodec.DEFAULT_MAX_CHARS;
+
+	/**
+	 * The back-off between attempts.
+	 * @return the back-off
+	 */
+	public RetryBackOff backOff() {
+		return this.failure.backOff();
+	}
 
 }

@@ -2,10 +2,7 @@ package io.waterhealer.kafka;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -13,17 +10,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
 
 /**
  * The worker side of a listener: runs handed-out records on a pool of {@code parallelism} threads in the order the
- * {@link Dispatcher} allows, completes them in the ledger, and retries failures with back-off.
+ * {@link Dispatcher} allows, completes them in the ledger, and hands failures to the {@link FailureHandler}.
  * <p>
- * A failed record stays incomplete in the ledger, so the committed position never passes it, and is run again
- * after its back-off; waiting for the back-off occupies no worker thread. With {@code KEY} or {@code PARTITION}
- * ordering the record keeps its lane while it is retried, so later records of the same key or partition wait for
- * it, while all other lanes keep flowing.
+ * A failed record stays incomplete in the ledger, so the committed position never passes it. With {@code KEY} or
+ * {@code PARTITION} ordering the record keeps its lane while it is retried, so later records of the same key or
+ * partition wait for it, while all other lanes keep flowing.
  */
 final class RecordProcessor {
 
@@ -35,20 +34,21 @@ final class RecordProcessor {
 
 	private final ThreadPoolExecutor workers;
 
-	private final ScheduledExecutorService retries;
+	private final ScheduledThreadPoolExecutor scheduler;
 
 	private final Dispatcher dispatcher;
 
-	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker) {
+	private final FailureHandler failures;
+
+	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters) {
 		this.settings = settings;
 		this.invoker = invoker;
 		this.workers = new ThreadPoolExecutor(settings.parallelism(), settings.parallelism(), 0, TimeUnit.MILLISECONDS,
 				new LinkedBlockingQueue<>(), threads("waterhealer-" + settings.id() + "-"));
-		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
-				threads("waterhealer-" + settings.id() + "-retry-"));
-		scheduler.setRemoveOnCancelPolicy(true);
-		this.retries = scheduler;
+		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("waterhealer-" + settings.id() + "-retry-"));
+		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.dispatcher = Dispatcher.forOrdering(settings.ordering(), this.workers);
+		this.failures = new FailureHandler(settings, deadLetters, this.scheduler, this.workers, this::completed);
 	}
 
 	/** Consumer thread: start a handed-out record when its ordering allows. */
@@ -60,6 +60,11 @@ final class RecordProcessor {
 	void process(RecordTask task) {
 		if (task.partition().ledger().isClosed()) {
 			this.dispatcher.finished(task);
+			return;
+		}
+		DeserializationException undeserializable = deserializationFailure(task.record());
+		if (undeserializable != null) {
+			failed(task, undeserializable);
 			return;
 		}
 		CompletionStage<?> stage;
@@ -97,35 +102,33 @@ final class RecordProcessor {
 			logger.error(ex, () -> "@HealingListener '" + this.settings.id() + "' hit a JVM error on " + task);
 			throw error;
 		}
-		task.failedAttempts++;
-		task.partition().ledger().fail(task.record().offset());
-		long delay = this.settings.backOff().delayMillis(task.failedAttempts);
-		logger.warn(() -> "@HealingListener '" + this.settings.id() + "' failed " + task + " (key "
-				+ task.record().key() + ", attempt " + task.failedAttempts + "); retrying in " + delay + " ms: " + ex);
-		try {
-			this.retries.schedule(() -> retry(task), delay, TimeUnit.MILLISECONDS);
+		if (task.partition().ledger().isClosed()) {
+			this.dispatcher.finished(task);
+			return;
 		}
-		catch (RejectedExecutionException stopped) {
-			logger.debug(() -> "Not retrying " + task + ": listener '" + this.settings.id() + "' is stopping");
-		}
+		this.failures.failed(task, ex);
 	}
 
-	private void retry(RecordTask task) {
-		try {
-			this.workers.execute(task);
+	/**
+	 * A record whose key or value could not be deserialized reaches the listener (through spring-kafka's
+	 * {@code ErrorHandlingDeserializer}) with a null in its place and the exception in a header.
+	 */
+	private static @Nullable DeserializationException deserializationFailure(ConsumerRecord<?, ?> record) {
+		if (record.value() == null || record.key() == null) {
+			DeserializationException value = SerializationUtils.getExceptionFromHeader(record,
+					SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, logger);
+			if (value != null) {
+				return value;
+			}
+			return SerializationUtils.getExceptionFromHeader(record,
+					SerializationUtils.KEY_DESERIALIZER_EXCEPTION_HEADER, logger);
 		}
-		catch (RejectedExecutionException stopped) {
-			logger.debug(() -> "Not retrying " + task + ": listener '" + this.settings.id() + "' is stopping");
-		}
-	}
-
-	int queuedTasks() {
-		return this.workers.getQueue().size();
+		return null;
 	}
 
 	/** Stop the workers once the containers have stopped; records still incomplete are simply not committed. */
 	void shutdown(long timeoutMillis) {
-		this.retries.shutdownNow();
+		this.scheduler.shutdownNow();
 		this.workers.shutdown();
 		try {
 			if (!this.workers.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {

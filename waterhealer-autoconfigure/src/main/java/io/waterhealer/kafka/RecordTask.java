@@ -20,6 +20,9 @@ final class RecordTask implements Runnable {
 
 	int failedAttempts;
 
+	/** Whether the failure policy's first decision about this record was logged. */
+	boolean policyReported;
+
 	RecordTask(ConsumerRecord<Object, Object> record, AssignedPartition partition, RecordProcessor processor) {
 		this.record = record;
 		this.partition = partition;

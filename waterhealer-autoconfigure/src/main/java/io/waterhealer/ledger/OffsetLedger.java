@@ -2,7 +2,6 @@ package io.waterhealer.ledger;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,25 +74,24 @@ public final class OffsetLedger {
 	}
 
 	/**
-	 * The positions that moved since their last commit, among the given partitions.
+	 * The commit points of the given partitions that have something new to commit.
 	 * @param owned the partitions to consider (those of one consumer)
-	 * @return offsets to commit by partition; empty when nothing moved
+	 * @param withRuns whether to include the windows' runs for commit metadata
+	 * @return commit points; empty when nothing changed
 	 */
-	public Map<TopicPartition, Long> positionsToCommit(Collection<TopicPartition> owned) {
-		Map<TopicPartition, Long> result = null;
+	public List<CommitPoint> commitPoints(Collection<TopicPartition> owned, boolean withRuns) {
+		List<CommitPoint> result = null;
 		for (TopicPartition topicPartition : owned) {
 			PartitionLedger ledger = this.partitions.get(topicPartition);
-			if (ledger != null) {
-				long position = ledger.positionToCommit();
-				if (position >= 0) {
-					if (result == null) {
-						result = new HashMap<>();
-					}
-					result.put(topicPartition, position);
+			CommitPoint point = (ledger != null) ? ledger.commitPoint(withRuns) : null;
+			if (point != null) {
+				if (result == null) {
+					result = new ArrayList<>();
 				}
+				result.add(point);
 			}
 		}
-		return (result != null) ? result : Map.of();
+		return (result != null) ? result : List.of();
 	}
 
 	public Collection<TopicPartition> assigned() {

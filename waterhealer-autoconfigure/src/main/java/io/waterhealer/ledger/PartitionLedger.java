@@ -3,6 +3,7 @@ package io.waterhealer.ledger;
 import java.util.Arrays;
 
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ledger of one assignment of one partition: every offset handed out for processing, which of them are still
@@ -70,6 +71,9 @@ public final class PartitionLedger {
 
 	/** The last position Kafka acknowledged as committed for this assignment; -1 when none yet. */
 	private long committed = -1;
+
+	/** {@link #completedTotal} as of the last acknowledged commit. */
+	private long committedCompletedTotal;
 
 	/**
 	 * Create the ledger of one assignment of a partition.
@@ -208,21 +212,35 @@ public final class PartitionLedger {
 	}
 
 	/**
-	 * The position to commit if it moved since the last acknowledged commit, so that partitions without progress
-	 * cost no commit at all.
-	 * @return the position to commit, or -1 when there is nothing new to commit
+	 * What to commit now, if anything changed since the last acknowledged commit: the position moved, or more
+	 * offsets beyond it completed (which the commit's metadata records, so that a restart can skip them).
+	 * Partitions without progress cost no commit at all.
+	 * @param withRuns whether to include the window's runs for the metadata
+	 * @return the commit point, or {@code null} when there is nothing new to commit
 	 */
-	public synchronized long positionToCommit() {
-		return (this.position > this.committed) ? this.position : -1;
+	public synchronized @Nullable CommitPoint commitPoint(boolean withRuns) {
+		if (this.closed || this.position < 0) {
+			return null;
+		}
+		boolean moved = this.position > this.committed;
+		boolean moreDoneBeyond = withRuns && this.incomplete > 0 && this.completedTotal != this.committedCompletedTotal;
+		if (!moved && !moreDoneBeyond) {
+			return null;
+		}
+		long[] runs = withRuns ? windowRuns().runs() : new long[0];
+		return new CommitPoint(this.topicPartition, this.position, this.completedTotal, runs);
 	}
 
 	/**
-	 * Record that Kafka acknowledged a commit of {@code offset} for this partition.
-	 * @param offset the committed offset
+	 * Record that Kafka acknowledged the commit of a commit point of this ledger.
+	 * @param point the committed point
 	 */
-	public synchronized void markCommitted(long offset) {
-		if (offset > this.committed) {
-			this.committed = offset;
+	public synchronized void markCommitted(CommitPoint point) {
+		if (point.position() > this.committed) {
+			this.committed = point.position();
+		}
+		if (point.position() >= this.committed) {
+			this.committedCompletedTotal = Math.max(this.committedCompletedTotal, point.completedTotal());
 		}
 	}
 

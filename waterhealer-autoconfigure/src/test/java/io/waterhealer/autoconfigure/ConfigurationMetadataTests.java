@@ -36,7 +36,11 @@ class ConfigurationMetadataTests {
 	void documentedDefaultsBindToTheDefaultsInCode() throws IOException {
 		Map<String, Object> documented = new java.util.HashMap<>();
 		for (Map<String, Object> property : properties()) {
-			documented.put((String) property.get("name"), String.valueOf(property.get("defaultValue")));
+			Object value = property.get("defaultValue");
+			if (value instanceof List<?> list) {
+				value = String.join(",", list.stream().map(String::valueOf).toList());
+			}
+			documented.put((String) property.get("name"), String.valueOf(value));
 		}
 		WaterhealerProperties bound = new Binder(new MapConfigurationPropertySource(documented))
 			.bind("waterhealer", Bindable.of(WaterhealerProperties.class))

@@ -13,7 +13,7 @@ class PartitionLedgerTest {
 	@Test
 	void positionIsUnknownBeforeTheFirstHandOut() {
 		assertThat(this.ledger.position()).isEqualTo(-1);
-		assertThat(this.ledger.positionToCommit()).isEqualTo(-1);
+		assertThat(this.ledger.commitPoint(true)).isNull();
 	}
 
 	@Test
@@ -132,12 +132,28 @@ class PartitionLedgerTest {
 	}
 
 	@Test
-	void positionToCommitOnlyReportsMovement() {
+	void commitPointOnlyReportsMovement() {
 		handOut(0);
 		this.ledger.complete(0);
-		assertThat(this.ledger.positionToCommit()).isEqualTo(1);
-		this.ledger.markCommitted(1);
-		assertThat(this.ledger.positionToCommit()).isEqualTo(-1);
+		CommitPoint point = this.ledger.commitPoint(true);
+		assertThat(point.position()).isEqualTo(1);
+		assertThat(point.runs()).isEmpty();
+		this.ledger.markCommitted(point);
+		assertThat(this.ledger.commitPoint(true)).isNull();
+	}
+
+	@Test
+	void commitPointReportsMoreCompletionsBeyondAStuckPositionOnlyWhenRunsAreWanted() {
+		handOut(0, 1, 2);
+		this.ledger.complete(1);
+		CommitPoint first = this.ledger.commitPoint(true);
+		assertThat(first.position()).isZero();
+		assertThat(first.runs()).containsExactly(1, 1, 1);
+		this.ledger.markCommitted(first);
+		assertThat(this.ledger.commitPoint(true)).isNull();
+		this.ledger.complete(2);
+		assertThat(this.ledger.commitPoint(false)).isNull();
+		assertThat(this.ledger.commitPoint(true).runs()).containsExactly(1, 2);
 	}
 
 	@Test

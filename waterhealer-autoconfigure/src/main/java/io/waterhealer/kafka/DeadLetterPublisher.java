@@ -1,0 +1,74 @@
+package io.waterhealer.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+/**
+ * Publishes exhausted records to their dead-letter topic with spring-kafka's {@link DeadLetterPublishingRecoverer},
+ * which adds the original topic, partition, offset, timestamp and the exception as {@code kafka_dlt-*} headers;
+ * waterhealer adds {@value #ATTEMPTS_HEADER} and {@value #LISTENER_HEADER}.
+ * <p>
+ * Publishing waits for the broker's acknowledgement, so a record is completed (and may be committed past) only once
+ * it is safely on the dead-letter topic. Records that could not be deserialized are published with their original
+ * bytes, through a template whose value serializer writes byte arrays.
+ */
+final class DeadLetterPublisher {
+
+	/** Header with the number of attempts made before the record was dead-lettered. */
+	static final String ATTEMPTS_HEADER = "waterhealer-attempts";
+
+	/** Header with the id of the listener that dead-lettered the record. */
+	static final String LISTENER_HEADER = "waterhealer-listener";
+
+	private static final ThreadLocal<int[]> ATTEMPTS = ThreadLocal.withInitial(() -> new int[1]);
+
+	private final DeadLetterPublishingRecoverer recoverer;
+
+	/**
+	 * Create a publisher.
+	 * @param listenerId the listener, written into a header
+	 * @param template sends records whose key and value deserialized normally
+	 * @param bytesTemplate sends records whose value failed to deserialize (value as {@code byte[]})
+	 * @param destination the dead-letter topic of a record's topic
+	 */
+	DeadLetterPublisher(String listenerId, KafkaOperations<?, ?> template, KafkaOperations<?, ?> bytesTemplate,
+			Function<String, String> destination) {
+		Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
+		templates.put(byte[].class, bytesTemplate);
+		templates.put(Object.class, template);
+		this.recoverer = new DeadLetterPublishingRecoverer(templates,
+				(record, ex) -> new TopicPartition(destination.apply(record.topic()), -1));
+		this.recoverer.setHeadersFunction((record, ex) -> {
+			RecordHeaders headers = new RecordHeaders();
+			headers.add(ATTEMPTS_HEADER, Integer.toString(ATTEMPTS.get()[0]).getBytes(StandardCharsets.UTF_8));
+			headers.add(LISTENER_HEADER, listenerId.getBytes(StandardCharsets.UTF_8));
+			return headers;
+		});
+		this.recoverer.setFailIfSendResultIsError(true);
+		this.recoverer.setWaitForSendResultTimeout(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Publish a record and wait for the broker's acknowledgement.
+	 * @param record the exhausted record
+	 * @param failure why it failed
+	 * @param attempts how many attempts were made
+	 * @throws RuntimeException if it could not be published; the record must then stay incomplete
+	 */
+	void publish(ConsumerRecord<?, ?> record, Throwable failure, int attempts) {
+		Exception exception = (failure instanceof Exception ex) ? ex : new IllegalStateException(failure);
+		ATTEMPTS.get()[0] = attempts;
+		this.recoverer.accept(record, null, exception);
+	}
+
+}

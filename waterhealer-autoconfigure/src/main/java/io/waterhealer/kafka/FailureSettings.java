@@ -1,0 +1,69 @@
+package io.waterhealer.kafka;
+
+import java.util.List;
+
+import io.waterhealer.FailurePolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one listener retries a failed record and what it does when the attempts are exhausted.
+ *
+ * @param policy what happens after the last attempt
+ * @param maxAttempts attempts per record, the first included; {@link #UNLIMITED} for no limit
+ * @param backOff delay between attempts
+ * @param notRetryable exception types that skip the retries
+ * @param deadLetterTopic fixed dead-letter topic, or {@code null} for the record's topic plus the suffix
+ * @param deadLetterSuffix suffix of the default dead-letter topic
+ */
+public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
+		List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix) {
+
+	/** Value of {@code maxAttempts} that means: retry until the record succeeds. */
+	public static final int UNLIMITED = -1;
+
+	/** Default policy. */
+	public static final FailurePolicy DEFAULT_POLICY = FailurePolicy.HALT;
+
+	/** Default attempts per record before the policy applies (spring-kafka's DefaultErrorHandler also makes 10). */
+	public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
+	/** Default dead-letter topic suffix. */
+	public static final String DEFAULT_DEAD_LETTER_SUFFIX = "-dlt";
+
+	/** The defaults. */
+	public static final FailureSettings DEFAULT = new FailureSettings(DEFAULT_POLICY, DEFAULT_MAX_ATTEMPTS,
+			RetryBackOff.DEFAULT, List.of(), null, DEFAULT_DEAD_LETTER_SUFFIX);
+
+	/**
+	 * Whether the attempts are used up.
+	 * @param failedAttempts attempts that failed so far
+	 * @return whether the policy applies now
+	 */
+	boolean exhausted(int failedAttempts) {
+		return this.maxAttempts != UNLIMITED && failedAttempts >= this.maxAttempts;
+	}
+
+	/**
+	 * Whether a failure skips the retries.
+	 * @param failure the failure
+	 * @return whether it is not retryable
+	 */
+	boolean isNotRetryable(Throwable failure) {
+		for (Class<? extends Throwable> type : this.notRetryable) {
+			if (type.isInstance(failure)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The dead-letter topic for a record of {@code topic}.
+	 * @param topic the record's topic
+	 * @return the topic to publish to
+	 */
+	String deadLetterTopicFor(String topic) {
+		return (this.deadLetterTopic != null) ? this.deadLetterTopic : topic + this.deadLetterSuffix;
+	}
+
+}

@@ -1,0 +1,173 @@
+package io.waterhealer.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.waterhealer.codec.CommitMetadataCodec;
+import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.ledger.CommitPoint;
+import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.ledger.PartitionLedger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+import org.springframework.core.log.LogAccessor;
+
+/**
+ * Turns the ledger's commit points into Kafka commits, with the offsets completed beyond each position encoded
+ * in the commit's metadata, and reads that metadata back when partitions are assigned.
+ * <p>
+ * Commits are asynchronous on the regular interval (the consumer keeps polling; a failed commit is simply
+ * superseded by the next one) and synchronous on revocation and shutdown, where the next owner depends on them.
+ * A ledger is marked committed only when Kafka acknowledges, so a lost commit is retried.
+ */
+final class LedgerCommitter {
+
+	private static final LogAccessor logger = new LogAccessor(LedgerCommitter.class);
+
+	private final String listenerId;
+
+	private final OffsetLedger ledger;
+
+	private final int metadataMaxChars;
+
+	private final Map<TopicPartition, Boolean> truncationReported = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private final AtomicLong metadataTruncations = new AtomicLong();
+
+	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars) {
+		this.listenerId = listenerId;
+		this.ledger = ledger;
+		this.metadataMaxChars = metadataMaxChars;
+	}
+
+	void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
+		List<CommitPoint> points = this.ledger.commitPoints(owned, this.metadataMaxChars > 0);
+		if (points.isEmpty()) {
+			return;
+		}
+		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
+		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
+		consumer.commitAsync(offsets, (committed, ex) -> {
+			if (ex != null) {
+				logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
+						+ "; the next commit interval tries again: " + ex);
+			}
+			else {
+				ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
+			}
+		});
+	}
+
+	void commitSync(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Duration timeout) {
+		List<CommitPoint> points = this.ledger.commitPoints(partitions, this.metadataMaxChars > 0);
+		if (points.isEmpty()) {
+			return;
+		}
+		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
+		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
+		try {
+			consumer.commitSync(offsets, timeout);
+			ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
+			logger.debug(() -> "@HealingListener '" + this.listenerId + "' committed " + positions(offsets));
+		}
+		catch (KafkaException ex) {
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
+					+ " before giving the partitions up; their next owner resumes from the previous commit: " + ex);
+		}
+	}
+
+	/**
+	 * Read the offsets the previous owner completed beyond its committed positions. A failure to read them only
+	 * means those records are processed again.
+	 */
+	Map<TopicPartition, CompletedOffsets> completedBeforeAssignment(Consumer<?, ?> consumer,
+			Collection<TopicPartition> partitions) {
+		if (partitions.isEmpty() || this.metadataMaxChars <= 0) {
+			return Map.of();
+		}
+		try {
+			Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions),
+					Duration.ofSeconds(10));
+			Map<TopicPartition, CompletedOffsets> result = new HashMap<>();
+			committed.forEach((tp, offset) -> {
+				if (offset != null && CommitMetadataCodec.isOurs(offset.metadata())) {
+					CompletedOffsets completed = CommitMetadataCodec.decode(offset.offset(), offset.metadata());
+					if (!completed.isEmpty()) {
+						result.put(tp, completed);
+						logger.info(() -> "@HealingListener '" + this.listenerId + "' will skip " + completed.count()
+								+ " records of " + tp + " beyond offset " + offset.offset()
+								+ " that were completed before this assignment");
+					}
+				}
+			});
+			return result;
+		}
+		catch (KafkaException ex) {
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not read committed metadata of "
+					+ partitions + "; records completed beyond their positions will be processed again: " + ex);
+			return Map.of();
+		}
+	}
+
+	long metadataTruncations() {
+		return this.metadataTruncations.get();
+	}
+
+	void forget(TopicPartition topicPartition) {
+		this.truncationReported.remove(topicPartition);
+	}
+
+	private Map<TopicPartition, OffsetAndMetadata> offsets(List<CommitPoint> points) {
+		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+		for (CommitPoint point : points) {
+			String metadata = "";
+			if (point.runs().length > 0) {
+				CommitMetadataCodec.Encoded encoded = CommitMetadataCodec.encode(point.runs(), this.metadataMaxChars);
+				metadata = encoded.metadata();
+				if (!encoded.complete()) {
+					reportTruncation(point, encoded);
+				}
+			}
+			offsets.put(point.topicPartition(), new OffsetAndMetadata(point.position(), metadata));
+		}
+		return offsets;
+	}
+
+	private void reportTruncation(CommitPoint point, CommitMetadataCodec.Encoded encoded) {
+		this.metadataTruncations.incrementAndGet();
+		if (this.truncationReported.putIfAbsent(point.topicPartition(), Boolean.TRUE) == null) {
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the offsets completed beyond "
+					+ point.topicPartition() + "@" + point.position() + " do not fit in " + this.metadataMaxChars
+					+ " characters of commit metadata; only the first " + encoded.offsetsCovered()
+					+ " offsets are recorded, so a restart would process the others again (reported once per "
+					+ "assignment)");
+		}
+	}
+
+	/** The ledgers the points were taken from, so that an acknowledgement never reaches a later assignment. */
+	private Map<CommitPoint, PartitionLedger> ledgersOf(List<CommitPoint> points) {
+		Map<CommitPoint, PartitionLedger> ledgers = new java.util.IdentityHashMap<>();
+		for (CommitPoint point : points) {
+			PartitionLedger partitionLedger = this.ledger.get(point.topicPartition());
+			if (partitionLedger != null) {
+				ledgers.put(point, partitionLedger);
+			}
+		}
+		return ledgers;
+	}
+
+	private static Map<TopicPartition, Long> positions(Map<TopicPartition, OffsetAndMetadata> offsets) {
+		Map<TopicPartition, Long> positions = new HashMap<>();
+		offsets.forEach((tp, offset) -> positions.put(tp, offset.offset()));
+		return positions;
+	}
+
+}
