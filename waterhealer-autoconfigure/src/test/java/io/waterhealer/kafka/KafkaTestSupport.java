@@ -50,11 +50,28 @@ public final class KafkaTestSupport {
 	}
 
 	public static void createTopic(String topic, int partitions) {
+		createTopic(new NewTopic(topic, partitions, (short) 1));
+	}
+
+	/**
+	 * Create a topic and wait until every partition has a leader and the end offsets answer, so that the first
+	 * produce does not race the topic's creation (which makes the producer retry and reorder batches).
+	 */
+	public static void createTopic(NewTopic topic) {
 		try (Admin admin = admin()) {
-			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+			admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+				var description = admin.describeTopics(List.of(topic.name()))
+					.allTopicNames()
+					.get(10, TimeUnit.SECONDS)
+					.get(topic.name());
+				return description.partitions().size() == topic.numPartitions()
+						&& description.partitions().stream().allMatch((p) -> p.leader() != null)
+						&& endOffsets(topic.name(), topic.numPartitions()).size() == topic.numPartitions();
+			});
 		}
 		catch (Exception ex) {
-			throw new IllegalStateException("Could not create topic " + topic, ex);
+			throw new IllegalStateException("Could not create topic " + topic.name(), ex);
 		}
 	}
 
