@@ -22,7 +22,10 @@ import org.springframework.kafka.support.serializer.DeserializationException;
  */
 final class FailureHandler {
 
-	private static final LogAccessor logger = new LogAccessor(FailureHandler.class);
+	/** A stable logger name for failure lines, so applications can route or silence them without knowing classes. */
+	static final String LOGGER_NAME = "io.waterhealer.failures";
+
+	private static final LogAccessor logger = new LogAccessor(LOGGER_NAME);
 
 	private final ListenerSettings settings;
 

@@ -114,7 +114,7 @@ class RestartWithoutReprocessingTest {
 				"--spring.kafka.bootstrap-servers=" + KafkaTestSupport.bootstrapServers(),
 				"--spring.kafka.consumer.group-id=" + group, "--spring.kafka.consumer.auto-offset-reset=earliest",
 				"--spring.main.banner-mode=off", "--logging.level.root=WARN",
-				"--logging.level.io.waterhealer.kafka.FailureHandler=OFF", "--restart.topic=" + topic,
+				"--logging.level.io.waterhealer.failures=OFF", "--restart.topic=" + topic,
 				"--restart.output=" + log, "--restart.fail-offset=" + failOffset,
 				"--waterhealer.listener.commit-interval=200ms", "--waterhealer.retry.initial-interval=50ms",
 				"--waterhealer.retry.max-interval=200ms",
