@@ -1,8 +1,10 @@
 package io.waterhealer.autoconfigure;
 
 import io.waterhealer.HealingListener;
+import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
+import io.waterhealer.kafka.ListenerMetricsFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -37,9 +39,12 @@ public final class WaterhealerAutoConfiguration {
 	@ConditionalOnMissingBean
 	HealingListenerRegistrar healingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations,
 			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
-			ObjectProvider<KafkaTemplate<?, ?>> templates) {
-		return new HealingListenerRegistrar(annotations, properties.toListenerDefaults(), beanFactory,
-				templates::getIfUnique);
+			ObjectProvider<KafkaTemplate<?, ?>> templates, ObjectProvider<ListenerMetricsFactory> metrics,
+			ObjectProvider<PayloadSizeEstimator> sizes) {
+		HealingListenerRegistrar registrar = new HealingListenerRegistrar(annotations, properties.toListenerDefaults(),
+				beanFactory, templates::getIfUnique);
+		registrar.setMetrics(metrics::getIfUnique, sizes::getIfUnique);
+		return registrar;
 	}
 
 }

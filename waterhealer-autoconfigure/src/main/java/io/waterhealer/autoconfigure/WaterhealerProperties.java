@@ -33,6 +33,8 @@ public class WaterhealerProperties {
 
 	private final Failure failure = new Failure();
 
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -51,6 +53,10 @@ public class WaterhealerProperties {
 
 	public Failure getFailure() {
 		return this.failure;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	/**
@@ -335,6 +341,52 @@ public class WaterhealerProperties {
 
 		public void setDeadLetterSuffix(String deadLetterSuffix) {
 			this.deadLetterSuffix = deadLetterSuffix;
+		}
+
+	}
+
+	/**
+	 * Micrometer meters of listeners and their partitions.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether waterhealer registers meters when a MeterRegistry exists.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether each stage attempt is timed (water-healer's time_execution_metrics).
+		 */
+		private boolean timeExecution = true;
+
+		/**
+		 * Whether payload sizes in and out of each stage are measured (water-healer's data_size_metrics).
+		 */
+		private boolean dataSize = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isTimeExecution() {
+			return this.timeExecution;
+		}
+
+		public void setTimeExecution(boolean timeExecution) {
+			this.timeExecution = timeExecution;
+		}
+
+		public boolean isDataSize() {
+			return this.dataSize;
+		}
+
+		public void setDataSize(boolean dataSize) {
+			this.dataSize = dataSize;
 		}
 
 	}

@@ -1,5 +1,7 @@
 package io.waterhealer.kafka;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.common.TopicPartition;
@@ -15,7 +17,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * always matches the last decision: a resume can never be overtaken by an older pause and leave the partition paused
  * with an empty window. Workers only enter the monitor while the partition is paused.
  */
-final class AssignedPartition {
+final class AssignedPartition implements ListenerMetrics.PartitionView {
+
+	private final String listenerId;
 
 	private final PartitionLedger ledger;
 
@@ -23,12 +27,71 @@ final class AssignedPartition {
 
 	private final CompletedOffsets completedBefore;
 
+	private final LongAdder running = new LongAdder();
+
+	private volatile long endOffset = -1;
+
 	private volatile boolean paused;
 
-	AssignedPartition(PartitionLedger ledger, MessageListenerContainer container, CompletedOffsets completedBefore) {
+	AssignedPartition(String listenerId, PartitionLedger ledger, MessageListenerContainer container,
+			CompletedOffsets completedBefore) {
+		this.listenerId = listenerId;
 		this.ledger = ledger;
 		this.container = container;
 		this.completedBefore = completedBefore;
+	}
+
+	/** Worker thread: a handler starts or stops running for a record of this partition. */
+	void running(int delta) {
+		this.running.add(delta);
+	}
+
+	/** Consumer thread: the partition's end offset as the consumer last saw it. */
+	void endOffset(long endOffset) {
+		this.endOffset = endOffset;
+	}
+
+	@Override
+	public String listenerId() {
+		return this.listenerId;
+	}
+
+	@Override
+	public long committed() {
+		return this.ledger.snapshot().committed();
+	}
+
+	@Override
+	public long highestCompleted() {
+		return this.ledger.snapshot().highestCompleted();
+	}
+
+	@Override
+	public long incomplete() {
+		return this.ledger.snapshot().incomplete();
+	}
+
+	@Override
+	public long inFlight() {
+		return this.running.sum();
+	}
+
+	@Override
+	public double oldestIncompleteAgeSeconds() {
+		long handedOutAt = this.ledger.snapshot().oldestIncompleteNanos();
+		return (handedOutAt == 0) ? 0 : Math.max(0, System.nanoTime() - handedOutAt) / 1e9;
+	}
+
+	@Override
+	public long lag() {
+		long end = this.endOffset;
+		long committed = this.ledger.snapshot().committed();
+		return (end < 0 || committed < 0) ? -1 : Math.max(0, end - committed);
+	}
+
+	@Override
+	public boolean paused() {
+		return this.paused;
 	}
 
 	/**
@@ -43,12 +106,9 @@ final class AssignedPartition {
 		return this.ledger;
 	}
 
-	TopicPartition topicPartition() {
+	@Override
+	public TopicPartition topicPartition() {
 		return this.ledger.topicPartition();
-	}
-
-	boolean isPaused() {
-		return this.paused;
 	}
 
 	/** Consumer thread, after handing out records of this partition. */

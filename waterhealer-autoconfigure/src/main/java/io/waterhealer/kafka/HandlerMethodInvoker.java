@@ -6,6 +6,7 @@ import java.lang.reflect.Parameter;
 import java.util.concurrent.CompletionStage;
 
 import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.Stages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
@@ -17,15 +18,15 @@ import org.springframework.util.ReflectionUtils;
  * Calls a {@code @HealingListener} method for one record: a normal return means the record is complete, a
  * returned {@link CompletionStage} completes it later, a thrown exception fails it.
  * <p>
- * Arguments are bound once, at startup, by parameter type: {@link ConsumerRecord}, {@link Headers}, and at most one
- * other parameter that receives the record's value as produced by the configured value deserializer. Binding per
+ * Arguments are bound once, at startup, by parameter type: {@link ConsumerRecord}, {@link Headers}, {@link Stages},
+ * and at most one other parameter that receives the record's value as produced by the configured value deserializer. Binding per
  * record is then a switch over a small array, which keeps the per-record cost near a plain method call.
  */
 final class HandlerMethodInvoker {
 
 	private enum Binding {
 
-		RECORD, HEADERS, VALUE
+		RECORD, HEADERS, STAGES, VALUE
 
 	}
 
@@ -40,6 +41,8 @@ final class HandlerMethodInvoker {
 	private final @Nullable Class<?> valueType;
 
 	private final boolean valueNullable;
+
+	private final boolean takesStages;
 
 	private final boolean returnsStage;
 
@@ -56,6 +59,7 @@ final class HandlerMethodInvoker {
 		this.bindings = new Binding[parameters.length];
 		Class<?> value = null;
 		boolean nullable = false;
+		boolean stages = false;
 		for (int i = 0; i < parameters.length; i++) {
 			Class<?> type = parameters[i].getType();
 			if (ConsumerRecord.class.equals(type)) {
@@ -63,6 +67,10 @@ final class HandlerMethodInvoker {
 			}
 			else if (Headers.class.equals(type)) {
 				this.bindings[i] = Binding.HEADERS;
+			}
+			else if (Stages.class.equals(type)) {
+				this.bindings[i] = Binding.STAGES;
+				stages = true;
 			}
 			else if (value == null) {
 				this.bindings[i] = Binding.VALUE;
@@ -79,6 +87,7 @@ final class HandlerMethodInvoker {
 		}
 		this.valueType = value;
 		this.valueNullable = nullable;
+		this.takesStages = stages;
 		this.returnsStage = CompletionStage.class.isAssignableFrom(method.getReturnType());
 		ReflectionUtils.makeAccessible(method);
 	}
@@ -86,16 +95,18 @@ final class HandlerMethodInvoker {
 	/**
 	 * Invoke the method for a record.
 	 * @param record the record
-	 * @return {@code null} when the record completed synchronously, or the stage the method returned, which
-	 * completes when the record's processing completes
+	 * @param stages the stages object for a {@link Stages} parameter, if the method takes one
+	 * @return what the method returned: a {@link CompletionStage} when {@link #returnsStage()}, which completes when
+	 * the record's processing completes; otherwise the (possibly null) value, and the record is complete
 	 * @throws Throwable what the method threw, unwrapped
 	 */
-	@Nullable CompletionStage<?> invoke(ConsumerRecord<?, ?> record) throws Throwable {
+	@Nullable Object invoke(ConsumerRecord<?, ?> record, @Nullable Stages stages) throws Throwable {
 		Object[] args = new Object[this.bindings.length];
 		for (int i = 0; i < args.length; i++) {
 			switch (this.bindings[i]) {
 				case RECORD -> args[i] = record;
 				case HEADERS -> args[i] = record.headers();
+				case STAGES -> args[i] = stages;
 				case VALUE -> args[i] = value(record);
 			}
 		}
@@ -106,14 +117,26 @@ final class HandlerMethodInvoker {
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
 		}
-		if (!this.returnsStage) {
-			return null;
-		}
-		if (result == null) {
+		if (this.returnsStage && result == null) {
 			throw new IllegalStateException("@HealingListener '" + this.listenerId
 					+ "' returned a null CompletionStage; return a completed one instead");
 		}
-		return (CompletionStage<?>) result;
+		return result;
+	}
+
+	/** Whether the method returns a {@link CompletionStage}, which completes the record when it completes. */
+	boolean returnsStage() {
+		return this.returnsStage;
+	}
+
+	/** Whether the method takes a {@link Stages} parameter. */
+	boolean takesStages() {
+		return this.takesStages;
+	}
+
+	/** The method's name: the stage name of the listener as a whole. */
+	String methodName() {
+		return this.method.getName();
 	}
 
 	private @Nullable Object value(ConsumerRecord<?, ?> record) {

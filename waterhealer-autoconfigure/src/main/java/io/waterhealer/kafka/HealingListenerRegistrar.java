@@ -11,6 +11,7 @@ import io.waterhealer.FailurePolicy;
 import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
+import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.AnnotatedListenerMethod;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,6 +48,10 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 
 	private final Supplier<@Nullable KafkaTemplate<?, ?>> templates;
 
+	private Supplier<@Nullable ListenerMetricsFactory> metrics = () -> null;
+
+	private Supplier<@Nullable PayloadSizeEstimator> sizes = () -> null;
+
 	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
 
 	/**
@@ -64,8 +69,22 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		this.templates = templates;
 	}
 
+	/**
+	 * Report what listeners do through metrics, if a factory exists when the listeners are registered.
+	 * @param metrics the metrics factory, if any
+	 * @param sizes estimates payload sizes between stages, if a bean overrides the default
+	 */
+	public void setMetrics(Supplier<@Nullable ListenerMetricsFactory> metrics,
+			Supplier<@Nullable PayloadSizeEstimator> sizes) {
+		this.metrics = metrics;
+		this.sizes = sizes;
+	}
+
 	@Override
 	public void configureKafkaListeners(KafkaListenerEndpointRegistrar registrar) {
+		ListenerMetricsFactory metricsFactory = this.metrics.get();
+		PayloadSizeEstimator sizeEstimator = this.sizes.get();
+		PayloadSizeEstimator payloadSizes = (sizeEstimator != null) ? sizeEstimator : PayloadSizeEstimator.DEFAULT;
 		Map<String, AnnotatedListenerMethod> byId = new LinkedHashMap<>();
 		for (AnnotatedListenerMethod listener : this.annotations.methods()) {
 			HealingListener annotation = listener.annotation();
@@ -86,8 +105,10 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			KafkaListenerContainerFactory<?> factory = containerFactory(id, annotation);
 			Map<String, Object> consumerConfig = consumerConfig(factory);
 			rejectAutoCommit(id, consumerConfig);
-			ListenerRuntime runtime = new ListenerRuntime(settings,
-					new RecordProcessor(settings, invoker, deadLetterPublisher(settings)));
+			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
+					: ListenerMetrics.NONE;
+			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
+					deadLetterPublisher(settings), listenerMetrics, payloadSizes), listenerMetrics);
 			this.runtimes.put(id, runtime);
 			String groupId = emptyToNull(resolve(annotation.groupId()));
 			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {

@@ -42,10 +42,13 @@ final class LedgerCommitter {
 
 	private final AtomicLong metadataTruncations = new AtomicLong();
 
-	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars) {
+	private final ListenerMetrics metrics;
+
+	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
 		this.ledger = ledger;
 		this.metadataMaxChars = metadataMaxChars;
+		this.metrics = metrics;
 	}
 
 	void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
@@ -55,7 +58,9 @@ final class LedgerCommitter {
 		}
 		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
 		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
+		long start = System.nanoTime();
 		consumer.commitAsync(offsets, (committed, ex) -> {
+			this.metrics.commit(ex == null, false, System.nanoTime() - start);
 			if (ex != null) {
 				logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
 						+ "; the next commit interval tries again: " + ex);
@@ -73,12 +78,15 @@ final class LedgerCommitter {
 		}
 		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
 		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
+		long start = System.nanoTime();
 		try {
 			consumer.commitSync(offsets, timeout);
+			this.metrics.commit(true, true, System.nanoTime() - start);
 			ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
 			logger.debug(() -> "@HealingListener '" + this.listenerId + "' committed " + positions(offsets));
 		}
 		catch (KafkaException ex) {
+			this.metrics.commit(false, true, System.nanoTime() - start);
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
 					+ " before giving the partitions up; their next owner resumes from the previous commit: " + ex);
 		}
@@ -143,6 +151,7 @@ final class LedgerCommitter {
 
 	private void reportTruncation(CommitPoint point, CommitMetadataCodec.Encoded encoded) {
 		this.metadataTruncations.incrementAndGet();
+		this.metrics.metadataTruncated(point.topicPartition());
 		if (this.truncationReported.putIfAbsent(point.topicPartition(), Boolean.TRUE) == null) {
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the offsets completed beyond "
 					+ point.topicPartition() + "@" + point.position() + " do not fit in " + this.metadataMaxChars

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,13 +51,16 @@ public final class ListenerRuntime {
 
 	private final AtomicLong skippedOnAssignment = new AtomicLong();
 
+	private final ListenerMetrics metrics;
+
 	private @Nullable MessageListenerContainer container;
 
-	ListenerRuntime(ListenerSettings settings, RecordProcessor processor) {
+	ListenerRuntime(ListenerSettings settings, RecordProcessor processor, ListenerMetrics metrics) {
 		this.settings = settings;
 		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
 		this.processor = processor;
-		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars());
+		this.metrics = metrics;
+		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars(), metrics);
 	}
 
 	public ListenerSettings settings() {
@@ -93,6 +97,7 @@ public final class ListenerRuntime {
 
 	/** Consumer thread, after each poll that returned records: track and dispatch every record. */
 	void handOut(ConsumerRecords<Object, Object> records) {
+		long now = System.nanoTime();
 		for (TopicPartition topicPartition : records.partitions()) {
 			AssignedPartition partition = this.partitions.get(topicPartition);
 			if (partition == null) {
@@ -101,10 +106,11 @@ public final class ListenerRuntime {
 			PartitionLedger partitionLedger = partition.ledger();
 			for (ConsumerRecord<Object, Object> record : records.records(topicPartition)) {
 				long offset = record.offset();
-				if (partitionLedger.handOut(offset)) {
+				if (partitionLedger.handOut(offset, now)) {
 					if (partition.completedBefore(offset)) {
 						partitionLedger.complete(offset);
 						this.skippedOnAssignment.incrementAndGet();
+						this.metrics.skippedOnAssignment(topicPartition);
 					}
 					else {
 						this.processor.submit(record, partition);
@@ -135,14 +141,19 @@ public final class ListenerRuntime {
 	/**
 	 * Offsets below the fetch position that were never handed out (a transaction marker after the last record) are
 	 * holes. Every record below the position was handed out: this runs before a poll, after the listener received
-	 * everything the previous poll returned.
+	 * everything the previous poll returned. The end offset for the lag gauge comes from the same numbers.
 	 */
 	private void skipHoles(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
 		for (TopicPartition topicPartition : owned) {
 			AssignedPartition partition = this.partitions.get(topicPartition);
 			if (partition != null && partition.ledger().position() >= 0) {
 				try {
-					partition.ledger().skipTo(consumer.position(topicPartition, Duration.ZERO));
+					long fetchPosition = consumer.position(topicPartition, Duration.ZERO);
+					partition.ledger().skipTo(fetchPosition);
+					OptionalLong lag = consumer.currentLag(topicPartition);
+					if (lag.isPresent()) {
+						partition.endOffset(fetchPosition + lag.getAsLong());
+					}
 				}
 				catch (KafkaException | IllegalStateException ex) {
 					logger.trace(() -> "No fetch position for " + topicPartition + " yet: " + ex);
@@ -165,9 +176,10 @@ public final class ListenerRuntime {
 		if (boundContainer == null) {
 			throw new IllegalStateException("@HealingListener '" + this.settings.id() + "' has no container");
 		}
-		AssignedPartition partition = new AssignedPartition(this.ledger.assign(topicPartition), boundContainer,
-				completedBefore);
+		AssignedPartition partition = new AssignedPartition(this.settings.id(), this.ledger.assign(topicPartition),
+				boundContainer, completedBefore);
 		this.partitions.put(topicPartition, partition);
+		this.metrics.partitionAssigned(partition);
 		return partition;
 	}
 
@@ -193,6 +205,7 @@ public final class ListenerRuntime {
 			if (partition != null) {
 				this.ledger.revoke(topicPartition);
 				this.committer.forget(topicPartition);
+				this.metrics.partitionRevoked(topicPartition);
 				partition.clearPause();
 			}
 		}

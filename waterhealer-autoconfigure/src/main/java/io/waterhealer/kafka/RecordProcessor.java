@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.waterhealer.PayloadSizeEstimator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -40,9 +41,16 @@ final class RecordProcessor {
 
 	private final FailureHandler failures;
 
-	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters) {
+	private final MeteredStages.StageCatalog stages;
+
+	private final String stageName;
+
+	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
+			ListenerMetrics metrics, PayloadSizeEstimator sizes) {
 		this.settings = settings;
 		this.invoker = invoker;
+		this.stages = new MeteredStages.StageCatalog(metrics, sizes);
+		this.stageName = invoker.methodName();
 		this.workers = new ThreadPoolExecutor(settings.parallelism(), settings.parallelism(), 0, TimeUnit.MILLISECONDS,
 				new LinkedBlockingQueue<>(), threads("waterhealer-" + settings.id() + "-"));
 		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("waterhealer-" + settings.id() + "-retry-"));
@@ -58,36 +66,65 @@ final class RecordProcessor {
 
 	/** Worker thread: one attempt at one record. */
 	void process(RecordTask task) {
-		if (task.partition().ledger().isClosed()) {
+		AssignedPartition partition = task.partition();
+		if (partition.ledger().isClosed()) {
 			this.dispatcher.finished(task);
 			return;
 		}
-		DeserializationException undeserializable = deserializationFailure(task.record());
+		ConsumerRecord<Object, Object> record = task.record();
+		ListenerMetrics.StageMeters meters = this.stages.meters(this.stageName, record.topic());
+		if (!task.counted) {
+			task.counted = true;
+			meters.in(serializedSize(record));
+		}
+		DeserializationException undeserializable = deserializationFailure(record);
 		if (undeserializable != null) {
+			meters.error(undeserializable);
 			failed(task, undeserializable);
 			return;
 		}
-		CompletionStage<?> stage;
+		long start = meters.timed() ? System.nanoTime() : 0;
+		partition.running(1);
+		Object result;
 		try {
-			stage = this.invoker.invoke(task.record());
+			result = this.invoker.invoke(record,
+					this.invoker.takesStages() ? new MeteredStages(this.stages, record.topic()) : null);
 		}
 		catch (Throwable ex) {
+			finishAttempt(partition, meters, start);
+			meters.error(ex);
 			failed(task, ex);
 			return;
 		}
-		if (stage == null) {
+		if (!this.invoker.returnsStage()) {
+			finishAttempt(partition, meters, start);
+			meters.out(this.stages.sizeOf(result));
 			completed(task);
+			return;
 		}
-		else {
-			stage.whenComplete((result, ex) -> {
-				if (ex == null) {
-					completed(task);
-				}
-				else {
-					failed(task, (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex);
-				}
-			});
+		((CompletionStage<?>) result).whenComplete((value, ex) -> {
+			finishAttempt(partition, meters, start);
+			if (ex == null) {
+				meters.out(this.stages.sizeOf(value));
+				completed(task);
+			}
+			else {
+				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+				meters.error(cause);
+				failed(task, cause);
+			}
+		});
+	}
+
+	private static void finishAttempt(AssignedPartition partition, ListenerMetrics.StageMeters meters, long start) {
+		partition.running(-1);
+		if (meters.timed()) {
+			meters.duration(System.nanoTime() - start);
 		}
+	}
+
+	private static long serializedSize(ConsumerRecord<?, ?> record) {
+		return Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
 	}
 
 	private void completed(RecordTask task) {

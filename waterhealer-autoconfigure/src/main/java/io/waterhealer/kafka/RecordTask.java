@@ -23,6 +23,9 @@ final class RecordTask implements Runnable {
 	/** Whether the failure policy's first decision about this record was logged. */
 	boolean policyReported;
 
+	/** Whether the record was counted into its stage (once, however many attempts it takes). */
+	boolean counted;
+
 	RecordTask(ConsumerRecord<Object, Object> record, AssignedPartition partition, RecordProcessor processor) {
 		this.record = record;
 		this.partition = partition;

@@ -12,10 +12,13 @@ import org.apache.kafka.common.TopicPartition;
  * @param incomplete offsets handed out and not yet complete (in flight, waiting, or being retried)
  * @param failed incomplete offsets whose processing failed at least once
  * @param completedTotal completions accepted by this ledger since the partition was assigned
+ * @param highestCompleted the highest offset completed by this assignment, -1 when none
+ * @param oldestIncompleteNanos {@link System#nanoTime()} at which the oldest incomplete record was handed out (to
+ * within one poll), 0 when nothing is incomplete or times were not given
  * @param closed whether the partition was revoked
  */
-public record LedgerSnapshot(TopicPartition topicPartition, long position, long committed, long end, int incomplete, int failed,
-		long completedTotal, boolean closed) {
+public record LedgerSnapshot(TopicPartition topicPartition, long position, long committed, long end, int incomplete,
+		int failed, long completedTotal, long highestCompleted, long oldestIncompleteNanos, boolean closed) {
 
 	/**
 	 * Offsets between the position and the end that need no more work: completed out of order or holes. These are

@@ -51,6 +51,11 @@ public final class PartitionLedger {
 
 	private long[] failed = new long[INITIAL_WORDS];
 
+	/** Per word of the ring: {@link System#nanoTime()} of the first hand-out into it while it had nothing pending. */
+	private long[] handedOutAt = new long[INITIAL_WORDS];
+
+	private long highestCompleted = -1;
+
 	private int wordMask = INITIAL_WORDS - 1;
 
 	/** Lowest offset that may be incomplete; everything below is complete or a hole. -1 until anchored. */
@@ -111,6 +116,18 @@ public final class PartitionLedger {
 	 * must not be processed a second time by this assignment)
 	 */
 	public synchronized boolean handOut(long offset) {
+		return handOut(offset, 0);
+	}
+
+	/**
+	 * Record that the record at {@code offset} was handed out for processing at {@code nanoTime}. The time is kept
+	 * per 64 offsets (the first hand-out into a block that had nothing pending), which is enough to tell the age of
+	 * the oldest incomplete record to within one poll without storing a time per record.
+	 * @param offset the record's offset
+	 * @param nanoTime {@link System#nanoTime()} of the hand-out, read once per poll by the caller
+	 * @return as {@link #handOut(long)}
+	 */
+	public synchronized boolean handOut(long offset, long nanoTime) {
 		if (this.closed) {
 			return false;
 		}
@@ -122,7 +139,11 @@ public final class PartitionLedger {
 			this.position = offset;
 		}
 		ensureCapacity(offset);
-		this.pending[wordIndex(offset)] |= 1L << offset;
+		int word = wordIndex(offset);
+		if (this.pending[word] == 0) {
+			this.handedOutAt[word] = nanoTime;
+		}
+		this.pending[word] |= 1L << offset;
 		this.end = offset + 1;
 		this.incomplete++;
 		return true;
@@ -171,6 +192,9 @@ public final class PartitionLedger {
 		}
 		this.incomplete--;
 		this.completedTotal++;
+		if (offset > this.highestCompleted) {
+			this.highestCompleted = offset;
+		}
 		if (offset == this.position) {
 			advance();
 		}
@@ -358,16 +382,17 @@ public final class PartitionLedger {
 	 * @return the snapshot
 	 */
 	public synchronized LedgerSnapshot snapshot() {
+		long oldest = (this.incomplete > 0) ? this.handedOutAt[wordIndex(this.position)] : 0;
 		return new LedgerSnapshot(this.topicPartition, this.position, this.committed, this.end, this.incomplete,
-				this.failedCount, this.completedTotal, this.closed);
+				this.failedCount, this.completedTotal, this.highestCompleted, oldest, this.closed);
 	}
 
 	/**
-	 * Approximate heap held by the two bit rings, for the footprint benchmark and diagnostics.
+	 * Approximate heap held by the rings (two bit rings and the per-word hand-out times), for the footprint benchmark and diagnostics.
 	 * @return bytes held by the rings' arrays
 	 */
 	public synchronized long ringBytes() {
-		return 2L * (16 + 8L * this.pending.length);
+		return 3L * (16 + 8L * this.pending.length);
 	}
 
 	private long span() {
@@ -415,6 +440,7 @@ public final class PartitionLedger {
 		}
 		this.pending = regrow(this.pending, newLength, firstWord);
 		this.failed = regrow(this.failed, newLength, firstWord);
+		this.handedOutAt = regrow(this.handedOutAt, newLength, firstWord);
 		this.wordMask = newLength - 1;
 	}
 

@@ -1,11 +1,13 @@
 package io.waterhealer.autoconfigure;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
 import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.metrics.WaterhealerMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,30 @@ class WaterhealerAutoConfigurationTests {
 				assertThat(context).doesNotHaveBean(HealingListenerRegistrar.class);
 				assertThat(context).doesNotHaveBean(HealingListenerAnnotationBeanPostProcessor.class);
 			});
+	}
+
+	@Test
+	void whenAMeterRegistryExistsThenListenersGetMetrics() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withBean(SimpleMeterRegistry.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerMetricsAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(WaterhealerMetrics.class));
+	}
+
+	@Test
+	void whenMeterRegistryIsMissingThenMetricsBackOff() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerMetricsAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(WaterhealerMetrics.class));
+	}
+
+	@Test
+	void whenMetricsAreDisabledThenNoMetricsAreRegistered() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withBean(SimpleMeterRegistry.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerMetricsAutoConfiguration.class))
+			.withPropertyValues("waterhealer.metrics.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(WaterhealerMetrics.class));
 	}
 
 	@Test
