@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.waterhealer.FailurePolicy;
 import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.health.ShutdownSettings;
 import io.waterhealer.Ordering;
 import io.waterhealer.kafka.FailureSettings;
 import io.waterhealer.kafka.ListenerSettings;
@@ -35,6 +36,8 @@ public class WaterhealerProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final Shutdown shutdown = new Shutdown();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -57,6 +60,10 @@ public class WaterhealerProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
 	}
 
 	/**
@@ -106,9 +113,30 @@ public class WaterhealerProperties {
 		}
 		FailureSettings failureSettings = new FailureSettings(this.failure.policy, r.maxAttempts,
 				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
-				this.failure.deadLetterSuffix);
+				this.failure.deadLetterSuffix, List.copyOf(this.shutdown.fatalExceptions));
 		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
 				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings);
+	}
+
+	/**
+	 * The health and shutdown settings, checked so that a wrong value stops the start-up with the property named.
+	 * @return the settings
+	 */
+	public ShutdownSettings toShutdownSettings() {
+		Shutdown s = this.shutdown;
+		positive("waterhealer.shutdown.interval", s.interval);
+		positive("waterhealer.shutdown.stall-timeout", s.stallTimeout);
+		positive("waterhealer.shutdown.broker-timeout", s.brokerTimeout);
+		if (s.delay.isNegative()) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.delay", "is " + s.delay,
+					"Set it to zero or a positive duration, e.g. 15s.");
+		}
+		if (s.exitCode == 0) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.exit-code", "is 0",
+					"Set a non-zero status, so that Kubernetes or systemd sees the exit as a failure and restarts "
+							+ "the application.");
+		}
+		return new ShutdownSettings(s.enabled, s.interval, s.stallTimeout, s.brokerTimeout, s.delay, s.exitCode);
 	}
 
 	private static void atLeastOne(String property, long value) {
@@ -387,6 +415,107 @@ public class WaterhealerProperties {
 
 		public void setDataSize(boolean dataSize) {
 			this.dataSize = dataSize;
+		}
+
+	}
+
+	/**
+	 * The health indicator's checks, and the shutdown that exits the JVM when it stays DOWN, so that an orchestrator
+	 * restarts the application.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * Whether the application exits when the waterhealer health stays DOWN for the delay; when false the health
+		 * is still reported but the application never exits.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Time between two checks of the listeners.
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * How long a listener with work (lag or records in flight) may go without any committed position moving
+		 * before it is DOWN (water-healer's graceful). A listener with nothing to do is never DOWN.
+		 */
+		private Duration stallTimeout = Duration.ofMinutes(90);
+
+		/**
+		 * How long the Kafka cluster may be unreachable before the listeners are DOWN.
+		 */
+		private Duration brokerTimeout = Duration.ofMinutes(2);
+
+		/**
+		 * How long the health must stay DOWN before the application exits (water-healer's sleep_before_shutdown).
+		 */
+		private Duration delay = Duration.ofSeconds(15);
+
+		/**
+		 * Exit status of the JVM after a shutdown; not 0, so that the orchestrator sees a failure.
+		 */
+		private int exitCode = 1;
+
+		/**
+		 * Exception types that make a listener DOWN at once when a handler throws them (subclasses included).
+		 */
+		private List<Class<? extends Throwable>> fatalExceptions = new ArrayList<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getStallTimeout() {
+			return this.stallTimeout;
+		}
+
+		public void setStallTimeout(Duration stallTimeout) {
+			this.stallTimeout = stallTimeout;
+		}
+
+		public Duration getBrokerTimeout() {
+			return this.brokerTimeout;
+		}
+
+		public void setBrokerTimeout(Duration brokerTimeout) {
+			this.brokerTimeout = brokerTimeout;
+		}
+
+		public Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(Duration delay) {
+			this.delay = delay;
+		}
+
+		public int getExitCode() {
+			return this.exitCode;
+		}
+
+		public void setExitCode(int exitCode) {
+			this.exitCode = exitCode;
+		}
+
+		public List<Class<? extends Throwable>> getFatalExceptions() {
+			return this.fatalExceptions;
+		}
+
+		public void setFatalExceptions(List<Class<? extends Throwable>> fatalExceptions) {
+			this.fatalExceptions = fatalExceptions;
 		}
 
 	}

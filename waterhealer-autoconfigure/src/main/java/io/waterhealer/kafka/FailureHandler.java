@@ -39,6 +39,9 @@ final class FailureHandler {
 
 	private final Consumer<RecordTask> complete;
 
+	private volatile Consumer<Throwable> fatal = (failure) -> {
+	};
+
 	FailureHandler(ListenerSettings settings, @Nullable DeadLetterPublisher deadLetters,
 			ScheduledExecutorService scheduler, Executor workers, Consumer<RecordTask> complete) {
 		this.settings = settings;
@@ -52,8 +55,17 @@ final class FailureHandler {
 		}
 	}
 
+	void onFatal(Consumer<Throwable> fatal) {
+		this.fatal = fatal;
+	}
+
 	/** Worker (or completion) thread: one attempt at a record failed. */
 	void failed(RecordTask task, Throwable failure) {
+		if (this.failure.isFatal(failure)) {
+			logger.error(() -> line("failed with an exception declared fatal", task, failure)
+					+ "; the record stays incomplete and the listener reports itself DOWN");
+			this.fatal.accept(failure);
+		}
 		task.failedAttempts++;
 		task.partition().ledger().fail(task.record().offset());
 		boolean poisonPill = isPoisonPill(failure);

@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param notRetryable exception types that skip the retries
  * @param deadLetterTopic fixed dead-letter topic, or {@code null} for the record's topic plus the suffix
  * @param deadLetterSuffix suffix of the default dead-letter topic
+ * @param fatal exception types that make the application shut down (see {@code waterhealer.shutdown.*})
  */
 public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
-		List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix) {
+		List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix,
+		List<Class<? extends Throwable>> fatal) {
 
 	/** Value of {@code maxAttempts} that means: retry until the record succeeds. */
 	public static final int UNLIMITED = -1;
@@ -32,7 +34,7 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 
 	/** The defaults. */
 	public static final FailureSettings DEFAULT = new FailureSettings(DEFAULT_POLICY, DEFAULT_MAX_ATTEMPTS,
-			RetryBackOff.DEFAULT, List.of(), null, DEFAULT_DEAD_LETTER_SUFFIX);
+			RetryBackOff.DEFAULT, List.of(), null, DEFAULT_DEAD_LETTER_SUFFIX, List.of());
 
 	/**
 	 * Whether the attempts are used up.
@@ -50,6 +52,20 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	 */
 	boolean isNotRetryable(Throwable failure) {
 		for (Class<? extends Throwable> type : this.notRetryable) {
+			if (type.isInstance(failure)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether a failure is one the application declared fatal.
+	 * @param failure the failure
+	 * @return whether the application should shut down
+	 */
+	boolean isFatal(Throwable failure) {
+		for (Class<? extends Throwable> type : this.fatal) {
 			if (type.isInstance(failure)) {
 				return true;
 			}

@@ -171,7 +171,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 							+ "bean, or choose HALT or SKIP.");
 		}
 		return new FailureSettings(resolved, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
-				deadLetterTopic, defaults.deadLetterSuffix());
+				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal());
 	}
 
 	/**

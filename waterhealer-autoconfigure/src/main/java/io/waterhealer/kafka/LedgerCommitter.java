@@ -44,11 +44,28 @@ final class LedgerCommitter {
 
 	private final ListenerMetrics metrics;
 
+	private volatile long lastAdvanceNanos = System.nanoTime();
+
 	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
 		this.ledger = ledger;
 		this.metadataMaxChars = metadataMaxChars;
 		this.metrics = metrics;
+	}
+
+	/** {@link System#nanoTime()} when a committed position of this listener last moved forward. */
+	long lastAdvanceNanos() {
+		return this.lastAdvanceNanos;
+	}
+
+	private void acknowledge(Map<CommitPoint, PartitionLedger> ledgers) {
+		boolean advanced = false;
+		for (Map.Entry<CommitPoint, PartitionLedger> entry : ledgers.entrySet()) {
+			advanced |= entry.getValue().markCommitted(entry.getKey());
+		}
+		if (advanced) {
+			this.lastAdvanceNanos = System.nanoTime();
+		}
 	}
 
 	void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
@@ -66,7 +83,7 @@ final class LedgerCommitter {
 						+ "; the next commit interval tries again: " + ex);
 			}
 			else {
-				ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
+				acknowledge(ledgers);
 			}
 		});
 	}
@@ -82,7 +99,7 @@ final class LedgerCommitter {
 		try {
 			consumer.commitSync(offsets, timeout);
 			this.metrics.commit(true, true, System.nanoTime() - start);
-			ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
+			acknowledge(ledgers);
 			logger.debug(() -> "@HealingListener '" + this.listenerId + "' committed " + positions(offsets));
 		}
 		catch (KafkaException ex) {

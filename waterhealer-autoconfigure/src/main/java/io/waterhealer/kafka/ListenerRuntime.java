@@ -55,12 +55,15 @@ public final class ListenerRuntime {
 
 	private @Nullable MessageListenerContainer container;
 
+	private volatile @Nullable Throwable fatalFailure;
+
 	ListenerRuntime(ListenerSettings settings, RecordProcessor processor, ListenerMetrics metrics) {
 		this.settings = settings;
 		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
 		this.processor = processor;
 		this.metrics = metrics;
 		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars(), metrics);
+		processor.onFatal(this::fatal);
 	}
 
 	public ListenerSettings settings() {
@@ -93,6 +96,45 @@ public final class ListenerRuntime {
 
 	void bind(MessageListenerContainer container) {
 		this.container = container;
+	}
+
+	/**
+	 * The listener's container, once created.
+	 * @return the container, or {@code null} before the endpoint was registered
+	 */
+	public @Nullable MessageListenerContainer container() {
+		return this.container;
+	}
+
+	/**
+	 * Live views of the partitions currently assigned to this listener on this instance.
+	 * @return the partitions
+	 */
+	public List<ListenerMetrics.PartitionView> partitions() {
+		return List.copyOf(this.partitions.values());
+	}
+
+	/**
+	 * {@link System#nanoTime()} when one of this listener's committed positions last moved forward (or when the
+	 * listener was created).
+	 * @return the time of the last progress
+	 */
+	public long lastAdvanceNanos() {
+		return this.committer.lastAdvanceNanos();
+	}
+
+	/**
+	 * A failure the application declared fatal ({@code waterhealer.shutdown.fatal-exceptions}), if one happened.
+	 * @return the failure, or {@code null}
+	 */
+	public @Nullable Throwable fatalFailure() {
+		return this.fatalFailure;
+	}
+
+	void fatal(Throwable failure) {
+		if (this.fatalFailure == null) {
+			this.fatalFailure = failure;
+		}
 	}
 
 	/** Consumer thread, after each poll that returned records: track and dispatch every record. */

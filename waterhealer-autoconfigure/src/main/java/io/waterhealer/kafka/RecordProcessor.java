@@ -59,6 +59,10 @@ final class RecordProcessor {
 		this.failures = new FailureHandler(settings, deadLetters, this.scheduler, this.workers, this::completed);
 	}
 
+	void onFatal(java.util.function.Consumer<Throwable> fatal) {
+		this.failures.onFatal(fatal);
+	}
+
 	/** Consumer thread: start a handed-out record when its ordering allows. */
 	void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
 		this.dispatcher.dispatch(new RecordTask(record, partition, this));

@@ -258,14 +258,17 @@ public final class PartitionLedger {
 	/**
 	 * Record that Kafka acknowledged the commit of a commit point of this ledger.
 	 * @param point the committed point
+	 * @return whether the committed position moved forward
 	 */
-	public synchronized void markCommitted(CommitPoint point) {
-		if (point.position() > this.committed) {
+	public synchronized boolean markCommitted(CommitPoint point) {
+		boolean advanced = point.position() > this.committed;
+		if (advanced) {
 			this.committed = point.position();
 		}
 		if (point.position() >= this.committed) {
 			this.committedCompletedTotal = Math.max(this.committedCompletedTotal, point.completedTotal());
 		}
+		return advanced;
 	}
 
 	/**

@@ -31,7 +31,8 @@ class WaterhealerAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, WaterhealerAutoConfiguration.class))
-		.withPropertyValues("spring.kafka.listener.auto-startup=false", "spring.kafka.bootstrap-servers=localhost:1");
+		.withPropertyValues("spring.kafka.listener.auto-startup=false", "spring.kafka.bootstrap-servers=localhost:1",
+				"waterhealer.shutdown.enabled=false");
 
 	@Test
 	void whenAListenerIsDeclaredThenAManualAckContainerIsRegisteredUnderItsId() {

@@ -122,6 +122,18 @@ public final class KafkaTestSupport {
 		return committed(groupId).getOrDefault(topicPartition, -1L);
 	}
 
+	/** A group's committed offset on another cluster than the shared embedded broker. */
+	public static long committedAt(String bootstrapServers, String groupId, TopicPartition topicPartition)
+			throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+			OffsetAndMetadata offset = admin.listConsumerGroupOffsets(groupId)
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.get(topicPartition);
+			return (offset != null) ? offset.offset() : -1;
+		}
+	}
+
 	/** The topic's end offsets (log end, including transaction markers), as the broker has them. */
 	public static Map<TopicPartition, Long> endOffsets(String topic, int partitions) {
 		try (Admin admin = admin()) {

@@ -25,7 +25,7 @@ final class TestApplications {
 				"spring.kafka.consumer.group-id=" + groupId, "spring.kafka.consumer.auto-offset-reset=earliest",
 				"spring.main.banner-mode=off", "waterhealer.listener.commit-interval=100ms",
 				"waterhealer.listener.drain-timeout=100ms", "waterhealer.retry.initial-interval=50ms",
-				"waterhealer.retry.max-interval=200ms"));
+				"waterhealer.retry.max-interval=200ms", "waterhealer.shutdown.enabled=false"));
 		all.addAll(List.of(properties));
 		Class<T> type = (Class<T>) listener.getClass();
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)

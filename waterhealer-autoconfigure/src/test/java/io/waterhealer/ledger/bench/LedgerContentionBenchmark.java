@@ -44,7 +44,7 @@ public class LedgerContentionBenchmark {
 			}
 			Thread.onSpinWait();
 		}
-		shared.ledger.handOut(offset);
+		shared.ledger.handOut(offset, LedgerBenchmark.POLLED_AT);
 		shared.handedOut.lazySet(offset + 1);
 		consumer.next = offset + 1;
 		blackhole.consume(shared.ledger.position());

@@ -12,7 +12,7 @@ import org.openjdk.jol.info.GraphLayout;
 
 /**
  * The heap a {@link PartitionLedger} holds, measured with JOL over the whole object graph reachable from it (the
- * ledger, its two bit rings and its {@link TopicPartition}), divided by the offsets it tracks: the window
+ * ledger, its per-word rings and its {@link TopicPartition}), divided by the offsets it tracks: the window
  * {@code [position, end)}, every offset of which the ledger must be able to answer for, whether it is pending,
  * completed or a hole.
  * <p>

@@ -1,0 +1,224 @@
+package io.waterhealer.health;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+import io.waterhealer.kafka.ListenerMetrics.PartitionView;
+import io.waterhealer.kafka.ListenerRuntime;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.event.ConsumerStoppedEvent;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * Checks every listener at a fixed interval and, when the verdict stays DOWN for the configured delay, shuts the
+ * application down with a non-zero exit status so that the orchestrator restarts it: water-healer's
+ * {@code auto_shutdown}, without its two flaws. An idle consumer is never DOWN (a stall needs pending work: lag or
+ * incomplete records), and every way a listener can die is seen: a container that stopped on its own (fatal consumer
+ * error, authentication or authorization failure, fencing), an exception the application declared fatal, a stall,
+ * and a cluster that stopped answering.
+ * <p>
+ * The clock of a stall starts at the later of the last committed position that moved and the last moment the
+ * listener had nothing to do, so work arriving after a long quiet period is not mistaken for a stall.
+ */
+public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationListener<ConsumerStoppedEvent> {
+
+	private static final LogAccessor logger = new LogAccessor(ListenerHealthMonitor.class);
+
+	private final Supplier<Map<String, ListenerRuntime>> listeners;
+
+	private final BrokerProbe broker;
+
+	private final ShutdownSettings settings;
+
+	private final IntConsumer exit;
+
+	private final Map<String, Long> idleSince = new ConcurrentHashMap<>();
+
+	private final Map<String, ConsumerStoppedEvent.Reason> stopReasons = new ConcurrentHashMap<>();
+
+	private volatile HealthVerdict verdict = HealthVerdict.UP;
+
+	private volatile long brokerAnsweredAt = System.nanoTime();
+
+	private volatile long downSince;
+
+	private volatile boolean shuttingDown;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	/**
+	 * Create the monitor.
+	 * @param listeners the listeners' runtimes by id
+	 * @param broker tells whether the cluster answers
+	 * @param settings intervals, timeouts and the exit status
+	 * @param exit exits the application with a status (only called when shutdown is enabled)
+	 */
+	public ListenerHealthMonitor(Supplier<Map<String, ListenerRuntime>> listeners, BrokerProbe broker,
+			ShutdownSettings settings, IntConsumer exit) {
+		this.listeners = listeners;
+		this.broker = broker;
+		this.settings = settings;
+		this.exit = exit;
+	}
+
+	/**
+	 * The verdict of the last check.
+	 * @return the verdict
+	 */
+	public HealthVerdict verdict() {
+		return this.verdict;
+	}
+
+	public ShutdownSettings settings() {
+		return this.settings;
+	}
+
+	public Map<String, ListenerRuntime> listeners() {
+		return this.listeners.get();
+	}
+
+	/** Run one check now; the scheduler calls this every interval. */
+	public void check() {
+		long now = System.nanoTime();
+		HealthVerdict current = evaluate(now);
+		this.verdict = current;
+		if (current.up()) {
+			if (this.downSince != 0) {
+				logger.info(() -> "waterhealer health is UP again");
+			}
+			this.downSince = 0;
+			return;
+		}
+		if (this.downSince == 0) {
+			this.downSince = now;
+			logger.warn(() -> "waterhealer health is DOWN: " + current.describe()
+					+ (this.settings.enabled() ? "; the application exits if it stays DOWN for " + this.settings.delay()
+							: ""));
+		}
+		if (this.settings.enabled() && !this.shuttingDown && now - this.downSince >= this.settings.delay().toNanos()) {
+			this.shuttingDown = true;
+			logger.error(() -> "waterhealer is shutting the application down with exit status "
+					+ this.settings.exitCode() + ": " + current.describe());
+			this.exit.accept(this.settings.exitCode());
+		}
+	}
+
+	HealthVerdict evaluate(long now) {
+		if (this.broker.reachable(probeTimeout())) {
+			this.brokerAnsweredAt = now;
+		}
+		else if (now - this.brokerAnsweredAt >= this.settings.brokerTimeout().toNanos()) {
+			return HealthVerdict.down("the Kafka cluster has not answered for "
+					+ Duration.ofNanos(now - this.brokerAnsweredAt).toSeconds() + " s", null, null, -1);
+		}
+		for (Map.Entry<String, ListenerRuntime> entry : this.listeners.get().entrySet()) {
+			HealthVerdict verdict = evaluate(entry.getKey(), entry.getValue(), now);
+			if (!verdict.up()) {
+				return verdict;
+			}
+		}
+		return HealthVerdict.UP;
+	}
+
+	private HealthVerdict evaluate(String id, ListenerRuntime runtime, long now) {
+		MessageListenerContainer container = runtime.container();
+		if (container != null && !container.isInExpectedState()) {
+			ConsumerStoppedEvent.Reason reason = this.stopReasons.get(id);
+			return HealthVerdict.down("its container stopped on its own"
+					+ ((reason != null) ? " (" + reason + ")" : ""), id, null, -1);
+		}
+		Throwable fatal = runtime.fatalFailure();
+		if (fatal != null) {
+			return HealthVerdict.down("a handler threw an exception declared fatal: " + fatal, id, null, -1);
+		}
+		PartitionView worst = null;
+		boolean work = false;
+		for (PartitionView partition : runtime.partitions()) {
+			if (partition.incomplete() > 0 || partition.lag() > 0) {
+				work = true;
+				if (worst == null || rank().compare(partition, worst) > 0) {
+					worst = partition;
+				}
+			}
+		}
+		if (!work) {
+			this.idleSince.put(id, now);
+			return HealthVerdict.UP;
+		}
+		long since = Math.max(runtime.lastAdvanceNanos(), this.idleSince.getOrDefault(id, runtime.lastAdvanceNanos()));
+		if (now - since >= this.settings.stallTimeout().toNanos()) {
+			PartitionView blamed = worst;
+			return HealthVerdict.down("stalled: no committed position moved for "
+					+ Duration.ofNanos(now - since).toSeconds() + " s while " + blamed.incomplete()
+					+ " records are incomplete and the lag is " + blamed.lag(), id, blamed.topicPartition(),
+					blamed.committed());
+		}
+		return HealthVerdict.UP;
+	}
+
+	private static Comparator<PartitionView> rank() {
+		return Comparator.comparingDouble(PartitionView::oldestIncompleteAgeSeconds).thenComparingLong(PartitionView::lag);
+	}
+
+	private Duration probeTimeout() {
+		Duration interval = this.settings.interval();
+		return (interval.compareTo(Duration.ofSeconds(5)) < 0) ? interval : Duration.ofSeconds(5);
+	}
+
+	@Override
+	public void onApplicationEvent(ConsumerStoppedEvent event) {
+		if (event.getReason() != ConsumerStoppedEvent.Reason.NORMAL) {
+			MessageListenerContainer container = event.getContainer(MessageListenerContainer.class);
+			this.stopReasons.put(container.getListenerId(), event.getReason());
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.scheduler == null) {
+			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+				Thread thread = new Thread(runnable, "waterhealer-health");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long interval = this.settings.interval().toMillis();
+			executor.scheduleWithFixedDelay(this::safeCheck, interval, interval, TimeUnit.MILLISECONDS);
+			this.scheduler = executor;
+		}
+	}
+
+	private void safeCheck() {
+		try {
+			check();
+		}
+		catch (RuntimeException ex) {
+			logger.warn(ex, "waterhealer health check failed");
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.scheduler != null) {
+			this.scheduler.shutdownNow();
+			this.scheduler = null;
+		}
+		this.broker.close();
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.scheduler != null;
+	}
+
+}

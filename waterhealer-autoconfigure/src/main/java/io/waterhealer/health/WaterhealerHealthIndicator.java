@@ -1,0 +1,62 @@
+package io.waterhealer.health;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.waterhealer.kafka.ListenerMetrics.PartitionView;
+import io.waterhealer.kafka.ListenerRuntime;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * The {@code waterhealer} health component: DOWN with the reason when the monitor's last check found a listener
+ * stopped, failed fatally, stalled with pending work, or the cluster unreachable; with details per listener and
+ * partition in every case. Put it in a Kubernetes liveness group so a stuck consumer is restarted.
+ */
+public class WaterhealerHealthIndicator extends AbstractHealthIndicator {
+
+	private final ListenerHealthMonitor monitor;
+
+	public WaterhealerHealthIndicator(ListenerHealthMonitor monitor) {
+		super("waterhealer health check failed");
+		this.monitor = monitor;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		HealthVerdict verdict = this.monitor.verdict();
+		if (verdict.up()) {
+			builder.up();
+		}
+		else {
+			builder.down().withDetail("reason", verdict.describe());
+		}
+		Map<String, Object> listeners = new LinkedHashMap<>();
+		this.monitor.listeners().forEach((id, runtime) -> listeners.put(id, details(runtime)));
+		builder.withDetail("listeners", listeners);
+	}
+
+	private static Map<String, Object> details(ListenerRuntime runtime) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		MessageListenerContainer container = runtime.container();
+		String state = (container == null) ? "NOT_CREATED"
+				: container.isRunning() ? "RUNNING" : container.isInExpectedState() ? "STOPPED" : "FAILED";
+		details.put("state", state);
+		Map<String, Object> partitions = new LinkedHashMap<>();
+		for (PartitionView partition : runtime.partitions()) {
+			Map<String, Object> values = new LinkedHashMap<>();
+			values.put("committed", partition.committed());
+			values.put("lag", partition.lag());
+			values.put("incomplete", partition.incomplete());
+			values.put("inFlight", partition.inFlight());
+			values.put("oldestIncompleteAgeSeconds", Math.round(partition.oldestIncompleteAgeSeconds() * 10) / 10.0);
+			values.put("paused", partition.paused());
+			partitions.put(partition.topicPartition().toString(), values);
+		}
+		details.put("partitions", partitions);
+		return details;
+	}
+
+}
