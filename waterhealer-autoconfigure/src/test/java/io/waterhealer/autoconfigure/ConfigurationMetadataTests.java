@@ -47,6 +47,8 @@ class ConfigurationMetadataTests {
 			.get();
 		assertThat(bound.toListenerDefaults()).isEqualTo(new WaterhealerProperties().toListenerDefaults());
 		assertThat(bound.isEnabled()).isEqualTo(new WaterhealerProperties().isEnabled());
+		assertThat(bound.toShutdownSettings()).isEqualTo(new WaterhealerProperties().toShutdownSettings());
+		assertThat(bound.getShutdown().getFatalExceptions()).isEmpty();
 	}
 
 	@Test
