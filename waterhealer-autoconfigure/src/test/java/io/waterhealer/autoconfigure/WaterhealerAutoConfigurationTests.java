@@ -3,6 +3,8 @@ package io.waterhealer.autoconfigure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.health.ListenerHealthMonitor;
+import io.waterhealer.health.WaterhealerHealthIndicator;
 import io.waterhealer.Ordering;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
@@ -12,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -96,6 +99,38 @@ class WaterhealerAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(WaterhealerMetricsAutoConfiguration.class))
 			.withPropertyValues("waterhealer.metrics.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(WaterhealerMetrics.class));
+	}
+
+	@Test
+	void whenTheActuatorIsPresentThenTheWaterhealerHealthIndicatorIsRegistered() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerHealthAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ListenerHealthMonitor.class);
+				assertThat(context).hasBean("waterhealerHealthIndicator");
+				assertThat(context.getBean(WaterhealerHealthIndicator.class).health(true).getStatus())
+					.isEqualTo(Status.UP);
+			});
+	}
+
+	@Test
+	void whenTheHealthIndicatorIsDisabledThenOnlyTheMonitorRemains() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerHealthAutoConfiguration.class))
+			.withPropertyValues("management.health.waterhealer.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ListenerHealthMonitor.class);
+				assertThat(context).doesNotHaveBean(WaterhealerHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void whenTheExitCodeIsZeroThenStartupFailsNamingTheProperty() {
+		this.runner.withUserConfiguration(ValidListener.class)
+			.withConfiguration(AutoConfigurations.of(WaterhealerHealthAutoConfiguration.class))
+			.withPropertyValues("waterhealer.shutdown.exit-code=0")
+			.run((context) -> assertThat(mostSpecificCause(context))
+				.hasMessageStartingWith("Property waterhealer.shutdown.exit-code is 0."));
 	}
 
 	@Test
