@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <b>Representation.</b> One bit per offset in the window {@code [position, end)}, in a ring of 64-bit words indexed
  * by the absolute offset. Handing out sets a bit, completing clears it, and the position moves over cleared words 64
  * offsets at a time, so each offset is passed over at most once: amortised O(1) per record and no allocation per
- * record; the ring only grows (by doubling) when the window outgrows it. A second ring marks the pending offsets
- * that have failed at least once, for diagnostics.
+ * record; the ring grows (by doubling) when the window outgrows it and shrinks back once the window has drained. A
+ * second ring marks the pending offsets that have failed at least once, for diagnostics, and a third keeps one
+ * hand-out time per 64 offsets, for the age of the oldest incomplete record.
  * <p>
  * <b>Nothing is ever evicted.</b> water-healer bounded its memory with {@code maxlen_memory}/{@code maxage_memory}
  * and silently forgot offsets that were still pending, which then got committed past: records lost. This ledger is
@@ -162,6 +163,7 @@ public final class PartitionLedger {
 		}
 		if (this.incomplete == 0) {
 			this.position = fetchPosition;
+			shrinkIfDrained();
 		}
 		else {
 			ensureCapacity(fetchPosition - 1);
@@ -406,6 +408,7 @@ public final class PartitionLedger {
 	private void advance() {
 		if (this.incomplete == 0) {
 			this.position = this.end;
+			shrinkIfDrained();
 			return;
 		}
 		long offset = this.position;
@@ -417,6 +420,20 @@ public final class PartitionLedger {
 			bits = this.pending[word];
 		}
 		this.position = (offset & ~63L) + Long.numberOfTrailingZeros(bits);
+	}
+
+	/**
+	 * Give back what a wide window made the rings grow to, once nothing is pending: every bit is clear then, so fresh
+	 * small rings hold the same state. Without it a partition that once stalled would keep its peak memory until it
+	 * is revoked.
+	 */
+	private void shrinkIfDrained() {
+		if (this.pending.length > 4 * INITIAL_WORDS) {
+			this.pending = new long[INITIAL_WORDS];
+			this.failed = new long[INITIAL_WORDS];
+			this.handedOutAt = new long[INITIAL_WORDS];
+			this.wordMask = INITIAL_WORDS - 1;
+		}
 	}
 
 	private int wordIndex(long offset) {

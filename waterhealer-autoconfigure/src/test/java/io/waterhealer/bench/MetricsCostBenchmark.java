@@ -39,7 +39,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * "committed": from the first record handed to the handler until the AdminClient sees every partition committed to
  * its end offset.
  * <p>
- * {@code ./mvnw -B -pl waterhealer-autoconfigure -am -Pbenchmark test-compile exec:exec
+ * {@code ./mvnw -B -pl waterhealer-autoconfigure -Pbenchmark test-compile exec:exec
  * -Dbenchmark.main=io.waterhealer.bench.MetricsCostBenchmark} (records and rounds: {@code -Dbench.records},
  * {@code -Dbench.rounds}).
  */

@@ -132,6 +132,24 @@ class PartitionLedgerTest {
 	}
 
 	@Test
+	void theRingsShrinkBackOnceAWideWindowHasDrained() {
+		PartitionLedger wide = new PartitionLedger(new TopicPartition("t", 0), 1_000_000, 1_000_000);
+		long small = wide.ringBytes();
+		for (long offset = 0; offset < 500_000; offset++) {
+			wide.handOut(offset);
+		}
+		assertThat(wide.ringBytes()).isGreaterThan(100 * small);
+		for (long offset = 0; offset < 500_000; offset++) {
+			wide.complete(offset);
+		}
+		assertThat(wide.ringBytes()).isEqualTo(small);
+		wide.handOut(500_000);
+		assertThat(wide.position()).isEqualTo(500_000);
+		wide.complete(500_000);
+		assertThat(wide.position()).isEqualTo(500_001);
+	}
+
+	@Test
 	void commitPointOnlyReportsMovement() {
 		handOut(0);
 		this.ledger.complete(0);
