@@ -420,6 +420,26 @@ public final class PartitionLedger {
 			bits = this.pending[word];
 		}
 		this.position = (offset & ~63L) + Long.numberOfTrailingZeros(bits);
+		if (this.pending.length > 4 * INITIAL_WORDS) {
+			shrinkToWindow();
+		}
+	}
+
+	/**
+	 * Once a wide window has narrowed to an eighth of the rings, move it into rings a quarter of the size: memory
+	 * follows the window down as well as up, and the gap between the two thresholds keeps it from oscillating.
+	 */
+	private void shrinkToWindow() {
+		long firstWord = this.position >>> 6;
+		long words = ((this.end - 1) >>> 6) - firstWord + 1;
+		if (words * 8 >= this.pending.length) {
+			return;
+		}
+		int newLength = Math.max(INITIAL_WORDS, this.pending.length / 4);
+		this.pending = regrow(this.pending, newLength, firstWord);
+		this.failed = regrow(this.failed, newLength, firstWord);
+		this.handedOutAt = regrow(this.handedOutAt, newLength, firstWord);
+		this.wordMask = newLength - 1;
 	}
 
 	/**
@@ -464,6 +484,7 @@ public final class PartitionLedger {
 		this.wordMask = newLength - 1;
 	}
 
+	/** Copy the window's words into rings of another (power of two) length. */
 	private long[] regrow(long[] old, int newLength, long firstWord) {
 		long[] grown = new long[newLength];
 		int oldMask = old.length - 1;

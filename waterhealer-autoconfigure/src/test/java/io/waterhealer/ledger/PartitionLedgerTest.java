@@ -142,7 +142,7 @@ class PartitionLedgerTest {
 		for (long offset = 0; offset < 500_000; offset++) {
 			wide.complete(offset);
 		}
-		assertThat(wide.ringBytes()).isEqualTo(small);
+		assertThat(wide.ringBytes()).isLessThanOrEqualTo(4 * small);
 		wide.handOut(500_000);
 		assertThat(wide.position()).isEqualTo(500_000);
 		wide.complete(500_000);
