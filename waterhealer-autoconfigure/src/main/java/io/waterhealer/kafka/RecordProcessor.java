@@ -45,6 +45,9 @@ final class RecordProcessor {
 
 	private final String stageName;
 
+	/** The listener stage's meters of the last topic seen: one topic per listener is the common case. */
+	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
+
 	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
 			ListenerMetrics metrics, PayloadSizeEstimator sizes) {
 		this.settings = settings;
@@ -76,7 +79,7 @@ final class RecordProcessor {
 			return;
 		}
 		ConsumerRecord<Object, Object> record = task.record();
-		ListenerMetrics.StageMeters meters = this.stages.meters(this.stageName, record.topic());
+		ListenerMetrics.StageMeters meters = listenerStage(record.topic());
 		if (!task.counted) {
 			task.counted = true;
 			meters.in(serializedSize(record));
@@ -118,6 +121,19 @@ final class RecordProcessor {
 				failed(task, cause);
 			}
 		});
+	}
+
+	private ListenerMetrics.StageMeters listenerStage(String topic) {
+		TopicMeters last = this.lastTopic;
+		if (last.topic().equals(topic)) {
+			return last.meters();
+		}
+		ListenerMetrics.StageMeters meters = this.stages.meters(this.stageName, topic);
+		this.lastTopic = new TopicMeters(topic, meters);
+		return meters;
+	}
+
+	private record TopicMeters(String topic, ListenerMetrics.StageMeters meters) {
 	}
 
 	private static void finishAttempt(AssignedPartition partition, ListenerMetrics.StageMeters meters, long start) {
