@@ -103,6 +103,13 @@ public @interface HealingListener {
 	String containerFactory() default "";
 
 	/**
+	 * Whether every record's topic, partition and offset are logged (at INFO) when it is handed out
+	 * ({@code "true"}/{@code "false"}). Defaults to {@code waterhealer.listener.debug}.
+	 * @return the debug flag
+	 */
+	String debug() default "";
+
+	/**
 	 * Whether the listener starts with the application context ({@code "true"}/{@code "false"}). Defaults to the
 	 * container factory's setting.
 	 * @return the auto-startup flag

@@ -2,6 +2,7 @@ package io.waterhealer.autoconfigure;
 
 import io.waterhealer.HealingListener;
 import io.waterhealer.PayloadSizeEstimator;
+import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
 import io.waterhealer.kafka.ListenerMetricsFactory;
@@ -40,10 +41,11 @@ public final class WaterhealerAutoConfiguration {
 	HealingListenerRegistrar healingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations,
 			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
 			ObjectProvider<KafkaTemplate<?, ?>> templates, ObjectProvider<ListenerMetricsFactory> metrics,
-			ObjectProvider<PayloadSizeEstimator> sizes) {
+			ObjectProvider<PayloadSizeEstimator> sizes, ObjectProvider<CheckpointStore> checkpoints) {
 		HealingListenerRegistrar registrar = new HealingListenerRegistrar(annotations, properties.toListenerDefaults(),
 				beanFactory, templates::getIfUnique);
 		registrar.setMetrics(metrics::getIfUnique, sizes::getIfUnique);
+		registrar.setCheckpoints(checkpoints::getIfUnique);
 		return registrar;
 	}
 

@@ -38,6 +38,8 @@ public class WaterhealerProperties {
 
 	private final Shutdown shutdown = new Shutdown();
 
+	private final Checkpoint checkpoint = new Checkpoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -64,6 +66,10 @@ public class WaterhealerProperties {
 
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	public Checkpoint getCheckpoint() {
+		return this.checkpoint;
 	}
 
 	/**
@@ -115,7 +121,7 @@ public class WaterhealerProperties {
 				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
 				this.failure.deadLetterSuffix, List.copyOf(this.shutdown.fatalExceptions));
 		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
-				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings);
+				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings, l.debug);
 	}
 
 	/**
@@ -199,6 +205,20 @@ public class WaterhealerProperties {
 		 * restart skips them; at most the broker's offset.metadata.max.bytes. 0 to write none.
 		 */
 		private int metadataMaxBytes = ListenerSettings.DEFAULT_METADATA_MAX_CHARS;
+
+		/**
+		 * Whether every record's topic, partition and offset are logged (at INFO) when it is handed out (water-healer's
+		 * debug).
+		 */
+		private boolean debug;
+
+		public boolean isDebug() {
+			return this.debug;
+		}
+
+		public void setDebug(boolean debug) {
+			this.debug = debug;
+		}
 
 		public int getMetadataMaxBytes() {
 			return this.metadataMaxBytes;
@@ -516,6 +536,40 @@ public class WaterhealerProperties {
 
 		public void setFatalExceptions(List<Class<? extends Throwable>> fatalExceptions) {
 			this.fatalExceptions = fatalExceptions;
+		}
+
+	}
+
+	/**
+	 * Checkpoints: the last value each stage produced, kept in memory and shown by the checkpoints endpoint.
+	 */
+	public static class Checkpoint {
+
+		/**
+		 * Whether checkpoints are kept; the environment variable DISABLE_CHECKPOINTING=true (water-healer's switch)
+		 * also turns them off.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Longest rendering of a checkpoint value; longer values are cut.
+		 */
+		private int maxValueLength = 256;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxValueLength() {
+			return this.maxValueLength;
+		}
+
+		public void setMaxValueLength(int maxValueLength) {
+			this.maxValueLength = maxValueLength;
 		}
 
 	}

@@ -12,6 +12,7 @@ import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
 import io.waterhealer.PayloadSizeEstimator;
+import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.AnnotatedListenerMethod;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -52,6 +53,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 
 	private Supplier<@Nullable PayloadSizeEstimator> sizes = () -> null;
 
+	private Supplier<@Nullable CheckpointStore> checkpoints = () -> null;
+
 	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
 
 	/**
@@ -80,8 +83,17 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		this.sizes = sizes;
 	}
 
+	/**
+	 * Keep checkpoints of what stages produce, if a store exists when the listeners are registered.
+	 * @param checkpoints the store, if any
+	 */
+	public void setCheckpoints(Supplier<@Nullable CheckpointStore> checkpoints) {
+		this.checkpoints = checkpoints;
+	}
+
 	@Override
 	public void configureKafkaListeners(KafkaListenerEndpointRegistrar registrar) {
+		CheckpointStore checkpointStore = this.checkpoints.get();
 		ListenerMetricsFactory metricsFactory = this.metrics.get();
 		PayloadSizeEstimator sizeEstimator = this.sizes.get();
 		PayloadSizeEstimator payloadSizes = (sizeEstimator != null) ? sizeEstimator : PayloadSizeEstimator.DEFAULT;
@@ -108,7 +120,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
 					: ListenerMetrics.NONE;
 			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
-					deadLetterPublisher(settings), listenerMetrics, payloadSizes), listenerMetrics);
+					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore), listenerMetrics);
 			this.runtimes.put(id, runtime);
 			String groupId = emptyToNull(resolve(annotation.groupId()));
 			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
@@ -144,7 +156,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		}
 		return new ListenerSettings(id, parallelism, (ordering.length == 1) ? ordering[0] : this.defaults.ordering(),
 				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
-				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation));
+				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation),
+				flag(id, "debug", annotation.debug(), this.defaults.debug()));
 	}
 
 	private FailureSettings failure(String id, HealingListener annotation) {
@@ -248,6 +261,18 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		throw new InvalidHealingListenerException(id, attribute, "is '" + resolved + "'",
 				"Set it to a whole number of at least 1, or leave it empty for the default from waterhealer.listener."
 						+ attribute + ".");
+	}
+
+	private boolean flag(String id, String attribute, String value, boolean fallback) {
+		String resolved = resolve(value).trim();
+		if (resolved.isEmpty()) {
+			return fallback;
+		}
+		if ("true".equalsIgnoreCase(resolved) || "false".equalsIgnoreCase(resolved)) {
+			return Boolean.parseBoolean(resolved);
+		}
+		throw new InvalidHealingListenerException(id, attribute, "is '" + resolved + "'",
+				"Set it to true or false, or leave it empty for the default.");
 	}
 
 	private @Nullable Boolean autoStartup(String id, HealingListener annotation) {

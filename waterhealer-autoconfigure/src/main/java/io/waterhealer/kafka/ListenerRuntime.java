@@ -148,6 +148,10 @@ public final class ListenerRuntime {
 			PartitionLedger partitionLedger = partition.ledger();
 			for (ConsumerRecord<Object, Object> record : records.records(topicPartition)) {
 				long offset = record.offset();
+				if (this.settings.debug()) {
+					logger.info(() -> "@HealingListener '" + this.settings.id() + "' received " + record.topic() + "-"
+							+ record.partition() + "@" + offset + " key=" + record.key());
+				}
 				if (partitionLedger.handOut(offset, now)) {
 					if (partition.completedBefore(offset)) {
 						partitionLedger.complete(offset);

@@ -20,9 +20,11 @@ import io.waterhealer.codec.CommitMetadataCodec;
  * @param metadataMaxChars longest commit metadata written to record offsets completed beyond the position; 0 to
  * write none
  * @param failure retries and the policy after them
+ * @param debug whether every record's coordinates are logged when it is handed out
  */
 public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
-		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure) {
+		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
+		boolean debug) {
 
 	/** Default records processed at the same time per listener. */
 	public static final int DEFAULT_PARALLELISM = 16;

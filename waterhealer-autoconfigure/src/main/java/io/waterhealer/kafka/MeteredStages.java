@@ -6,21 +6,29 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.waterhealer.PayloadSizeEstimator;
+import io.waterhealer.checkpoint.Checkpoint;
+import io.waterhealer.checkpoint.CheckpointStore;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import io.waterhealer.Stages;
 
 /**
  * The {@link Stages} given to a listener method for one record: each step is counted, timed and sized under its
- * stage name and the record's topic. The meters of each stage and topic are looked up once and then cached.
+ * stage name and the record's topic, and its output becomes the stage's checkpoint. The meters of each stage and
+ * topic are looked up once and then cached.
  */
 final class MeteredStages implements Stages {
 
 	private final StageCatalog catalog;
 
+	private final ConsumerRecord<?, ?> record;
+
 	private final String topic;
 
-	MeteredStages(StageCatalog catalog, String topic) {
+	MeteredStages(StageCatalog catalog, ConsumerRecord<?, ?> record) {
 		this.catalog = catalog;
-		this.topic = topic;
+		this.record = record;
+		this.topic = record.topic();
 	}
 
 	@Override
@@ -31,6 +39,7 @@ final class MeteredStages implements Stages {
 		try {
 			O output = step.apply(input);
 			meters.out(this.catalog.sizeOf(output));
+			this.catalog.checkpoint(stage, this.record, output);
 			return output;
 		}
 		catch (RuntimeException | Error ex) {
@@ -61,9 +70,24 @@ final class MeteredStages implements Stages {
 
 		private final Map<String, Map<String, ListenerMetrics.StageMeters>> byStage = new ConcurrentHashMap<>();
 
-		StageCatalog(ListenerMetrics metrics, PayloadSizeEstimator sizes) {
+		private final String listenerId;
+
+		private final @Nullable CheckpointStore checkpoints;
+
+		StageCatalog(String listenerId, ListenerMetrics metrics, PayloadSizeEstimator sizes,
+				@Nullable CheckpointStore checkpoints) {
+			this.listenerId = listenerId;
 			this.metrics = metrics;
 			this.sizes = sizes;
+			this.checkpoints = checkpoints;
+		}
+
+		/** Keep what a stage produced for a record as that stage's checkpoint, if checkpoints are on. */
+		void checkpoint(String stage, ConsumerRecord<?, ?> record, @Nullable Object value) {
+			if (this.checkpoints != null) {
+				this.checkpoints.record(this.listenerId, stage, new Checkpoint(value, System.currentTimeMillis(),
+						record.topic(), record.partition(), record.offset()));
+			}
 		}
 
 		ListenerMetrics.StageMeters meters(String stage, String topic) {

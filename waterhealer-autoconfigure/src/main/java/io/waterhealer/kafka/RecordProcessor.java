@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.waterhealer.PayloadSizeEstimator;
+import io.waterhealer.checkpoint.CheckpointStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -49,10 +50,10 @@ final class RecordProcessor {
 	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
 
 	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
-			ListenerMetrics metrics, PayloadSizeEstimator sizes) {
+			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints) {
 		this.settings = settings;
 		this.invoker = invoker;
-		this.stages = new MeteredStages.StageCatalog(metrics, sizes);
+		this.stages = new MeteredStages.StageCatalog(settings.id(), metrics, sizes, checkpoints);
 		this.stageName = invoker.methodName();
 		this.workers = new ThreadPoolExecutor(settings.parallelism(), settings.parallelism(), 0, TimeUnit.MILLISECONDS,
 				new LinkedBlockingQueue<>(), threads("waterhealer-" + settings.id() + "-"));
@@ -95,7 +96,7 @@ final class RecordProcessor {
 		Object result;
 		try {
 			result = this.invoker.invoke(record,
-					this.invoker.takesStages() ? new MeteredStages(this.stages, record.topic()) : null);
+					this.invoker.takesStages() ? new MeteredStages(this.stages, record) : null);
 		}
 		catch (Throwable ex) {
 			finishAttempt(partition, meters, start);
@@ -106,6 +107,7 @@ final class RecordProcessor {
 		if (!this.invoker.returnsStage()) {
 			finishAttempt(partition, meters, start);
 			meters.out(this.stages.sizeOf(result));
+			this.stages.checkpoint(this.stageName, record, result);
 			completed(task);
 			return;
 		}
@@ -113,6 +115,7 @@ final class RecordProcessor {
 			finishAttempt(partition, meters, start);
 			if (ex == null) {
 				meters.out(this.stages.sizeOf(value));
+				this.stages.checkpoint(this.stageName, record, value);
 				completed(task);
 			}
 			else {

@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Prometheus registry, records of which three always fail (SKIP after two attempts), scraped over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=prometheus,health",
+		properties = { "management.endpoints.web.exposure.include=prometheus,health,checkpoints",
 				"spring.kafka.consumer.auto-offset-reset=earliest", "spring.main.banner-mode=off",
 				"waterhealer.listener.commit-interval=100ms", "waterhealer.retry.initial-interval=10ms",
 				"waterhealer.retry.max-attempts=2", "waterhealer.failure.policy=skip" })
@@ -95,6 +95,29 @@ class PrometheusEndpointTest {
 		assertThat(value(series, "waterhealer_partition_oldest_incomplete_age_seconds" + partition)).isZero();
 		assertThat(value(series, "waterhealer_commits_total{listener=\"metrics\",outcome=\"success\"}")).isPositive();
 		assertThat(value(series, "waterhealer_commits_total{listener=\"metrics\",outcome=\"failure\"}")).isZero();
+	}
+
+	@Test
+	void checkpointsShowTheLastValueOfEachStageAndCannotBeClearedByDefault() throws Exception {
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> get("/actuator/checkpoints").body().contains("\"store\""));
+		String body = get("/actuator/checkpoints").body();
+		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.parse.type")).isEqualTo("java.lang.Integer");
+		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.parse.topic")).isEqualTo(TOPIC);
+		assertThat(com.jayway.jsonpath.JsonPath.<Integer>read(body, "$.metrics.parse.partition")).isZero();
+		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.handle.value")).isEqualTo("null");
+		HttpResponse<String> delete = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/checkpoints"))
+				.DELETE()
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(delete.statusCode()).isNotEqualTo(204).isGreaterThanOrEqualTo(400);
+		assertThat(get("/actuator/checkpoints").body()).contains("\"parse\"");
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
 	}
 
 	private Map<String, Double> scrape() throws Exception {
