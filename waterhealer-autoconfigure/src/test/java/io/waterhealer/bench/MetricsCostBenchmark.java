@@ -50,6 +50,9 @@ public final class MetricsCostBenchmark {
 
 	private static final int PARTITIONS = 6;
 
+	/** What is switched on and off: {@code metrics} (default) or {@code checkpoint}; the other stays on. */
+	private static final String TOGGLE = System.getProperty("bench.toggle", "metrics");
+
 	private MetricsCostBenchmark() {
 	}
 
@@ -75,11 +78,11 @@ public final class MetricsCostBenchmark {
 			}
 			double medianOn = median(on);
 			double medianOff = median(off);
-			System.out.printf("%nmetrics cost, no-op handler, %,d records of 100 bytes, %d partitions, UNORDERED, "
-					+ "parallelism 64, commit interval 100 ms, Java %s, %d cores%n", records, PARTITIONS, Runtime.version(),
+			System.out.printf("%n%s cost, no-op handler, %,d records of 100 bytes, %d partitions, UNORDERED, "
+					+ "parallelism 64, commit interval 100 ms, Java %s, %d cores%n", TOGGLE, records, PARTITIONS, Runtime.version(),
 					Runtime.getRuntime().availableProcessors());
-			System.out.printf("  metrics on  (steady): %s -> median %,.0f records/s%n", format(on), medianOn);
-			System.out.printf("  metrics off (steady): %s -> median %,.0f records/s%n", format(off), medianOff);
+			System.out.printf("  %s on  (steady): %s -> median %,.0f records/s%n", TOGGLE, format(on), medianOn);
+			System.out.printf("  %s off (steady): %s -> median %,.0f records/s%n", TOGGLE, format(off), medianOff);
 			System.out.printf("  on/off ratio of medians: %.3f, of best runs: %.3f%n", medianOn / medianOff,
 					Collections.max(on) / Collections.max(off));
 		}
@@ -98,7 +101,8 @@ public final class MetricsCostBenchmark {
 					"spring.kafka.consumer.auto-offset-reset=earliest",
 					"spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer",
 					"spring.kafka.consumer.max-poll-records=2000", "spring.main.banner-mode=off",
-					"logging.level.root=WARN", "logging.level.io.waterhealer.bench=WARN", "waterhealer.metrics.enabled=" + metrics,
+					"logging.level.root=WARN", "logging.level.io.waterhealer.bench=WARN", "waterhealer.metrics.enabled=" + (!TOGGLE.equals("metrics") || metrics),
+					"waterhealer.checkpoint.enabled=" + (!TOGGLE.equals("checkpoint") || metrics),
 					"waterhealer.metrics.time-execution=" + Boolean.parseBoolean(System.getProperty("bench.timing", "true")),
 					"waterhealer.metrics.data-size=" + Boolean.parseBoolean(System.getProperty("bench.sizes", "true")), "waterhealer.listener.commit-interval=100ms",
 					"waterhealer.listener.max-in-flight=" + Integer.getInteger("bench.maxInFlight", 10_000),
@@ -125,7 +129,7 @@ public final class MetricsCostBenchmark {
 			long elapsed = System.nanoTime() - listener.firstNanos.get();
 			double committedRate = records / (elapsed / 1e9);
 			double steadyRate = (records * 3 / 5.0) / ((to - from) / 1e9);
-			System.out.printf("  run metrics=%-5s committed %,10.0f records/s, steady processing %,10.0f records/s%n",
+			System.out.printf("  run " + TOGGLE + "=%-5s committed %,10.0f records/s, steady processing %,10.0f records/s%n",
 					metrics, committedRate, steadyRate);
 			return steadyRate;
 		}
