@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * deserializers, {@code spring.kafka.listener.*}) and by the listener container factory bean.
  * <p>
  * The method takes the record's value, or the {@code ConsumerRecord}, and optionally the record's
- * {@code Headers}. Returning normally completes the record; returning a {@code CompletionStage} (such as a
+ * {@code Headers}; or, for batch work, a {@code List} of values or of {@code ConsumerRecord}s (see
+ * {@link #batchSize()}, {@link BatchFailedException} and {@link HealingBatch}). Returning normally completes the record; returning a {@code CompletionStage} (such as a
  * {@code CompletableFuture}) completes it when the stage completes; throwing, or a stage that completes
  * exceptionally, fails it: the record is retried with back-off, then handled by the {@link FailurePolicy}; the
  * committed offset never passes it while it is incomplete.
@@ -101,6 +102,28 @@ public @interface HealingListener {
 	 * @return the factory bean name
 	 */
 	String containerFactory() default "";
+
+	/**
+	 * For a batch method (one that takes a {@code List}): records at which a batch closes. Defaults to
+	 * {@code waterhealer.batch.size}.
+	 * @return the batch size
+	 */
+	String batchSize() default "";
+
+	/**
+	 * For a batch method: time after its first record at which a batch closes however few records it has, e.g.
+	 * {@code "500ms"}. Defaults to {@code waterhealer.batch.timeout}.
+	 * @return the batch timeout
+	 */
+	String batchTimeout() default "";
+
+	/**
+	 * For a batch method: whether its result (a collection) must contain every element of its batch; a missing one
+	 * fails its record, naming it ({@code "true"}/{@code "false"}). Defaults to
+	 * {@code waterhealer.batch.check-leakage}.
+	 * @return the leakage check flag
+	 */
+	String checkLeakage() default "";
 
 	/**
 	 * Whether every record's topic, partition and offset are logged (at INFO) when it is handed out

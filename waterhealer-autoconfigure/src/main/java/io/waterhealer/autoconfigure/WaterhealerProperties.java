@@ -8,6 +8,7 @@ import io.waterhealer.FailurePolicy;
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.health.ShutdownSettings;
 import io.waterhealer.Ordering;
+import io.waterhealer.kafka.BatchSettings;
 import io.waterhealer.kafka.FailureSettings;
 import io.waterhealer.kafka.ListenerSettings;
 import io.waterhealer.kafka.RetryBackOff;
@@ -40,6 +41,8 @@ public class WaterhealerProperties {
 
 	private final Checkpoint checkpoint = new Checkpoint();
 
+	private final Batch batch = new Batch();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -70,6 +73,10 @@ public class WaterhealerProperties {
 
 	public Checkpoint getCheckpoint() {
 		return this.checkpoint;
+	}
+
+	public Batch getBatch() {
+		return this.batch;
 	}
 
 	/**
@@ -121,7 +128,7 @@ public class WaterhealerProperties {
 				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
 				this.failure.deadLetterSuffix, List.copyOf(this.shutdown.fatalExceptions));
 		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
-				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings, l.debug);
+				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings, l.debug, toBatchSettings());
 	}
 
 	/**
@@ -143,6 +150,12 @@ public class WaterhealerProperties {
 							+ "the application.");
 		}
 		return new ShutdownSettings(s.enabled, s.interval, s.stallTimeout, s.brokerTimeout, s.delay, s.exitCode);
+	}
+
+	private BatchSettings toBatchSettings() {
+		atLeastOne("waterhealer.batch.size", this.batch.size);
+		positive("waterhealer.batch.timeout", this.batch.timeout);
+		return new BatchSettings(this.batch.size, this.batch.timeout, this.batch.checkLeakage);
 	}
 
 	private static void atLeastOne(String property, long value) {
@@ -570,6 +583,52 @@ public class WaterhealerProperties {
 
 		public void setMaxValueLength(int maxValueLength) {
 			this.maxValueLength = maxValueLength;
+		}
+
+	}
+
+	/**
+	 * Defaults for batch listeners (methods that take a List).
+	 */
+	public static class Batch {
+
+		/**
+		 * Records at which a batch closes.
+		 */
+		private int size = BatchSettings.DEFAULT_SIZE;
+
+		/**
+		 * Time after its first record at which a batch closes, however few records it has.
+		 */
+		private Duration timeout = BatchSettings.DEFAULT_TIMEOUT;
+
+		/**
+		 * Whether a batch method's result must contain every element of its batch (water-healer's check_leakage).
+		 */
+		private boolean checkLeakage;
+
+		public int getSize() {
+			return this.size;
+		}
+
+		public void setSize(int size) {
+			this.size = size;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public boolean isCheckLeakage() {
+			return this.checkLeakage;
+		}
+
+		public void setCheckLeakage(boolean checkLeakage) {
+			this.checkLeakage = checkLeakage;
 		}
 
 	}

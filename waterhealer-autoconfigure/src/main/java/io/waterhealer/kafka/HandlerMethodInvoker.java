@@ -3,6 +3,7 @@ package io.waterhealer.kafka;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import io.waterhealer.InvalidHealingListenerException;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -26,7 +28,7 @@ final class HandlerMethodInvoker {
 
 	private enum Binding {
 
-		RECORD, HEADERS, STAGES, VALUE
+		RECORD, HEADERS, STAGES, VALUE, BATCH
 
 	}
 
@@ -44,6 +46,10 @@ final class HandlerMethodInvoker {
 
 	private final boolean takesStages;
 
+	private final boolean batch;
+
+	private final boolean batchOfRecords;
+
 	private final boolean returnsStage;
 
 	HandlerMethodInvoker(String listenerId, Object bean, Method method) {
@@ -60,6 +66,7 @@ final class HandlerMethodInvoker {
 		Class<?> value = null;
 		boolean nullable = false;
 		boolean stages = false;
+		boolean batchOfRecords = false;
 		for (int i = 0; i < parameters.length; i++) {
 			Class<?> type = parameters[i].getType();
 			if (ConsumerRecord.class.equals(type)) {
@@ -71,6 +78,13 @@ final class HandlerMethodInvoker {
 			else if (Stages.class.equals(type)) {
 				this.bindings[i] = Binding.STAGES;
 				stages = true;
+			}
+			else if (value == null && List.class.equals(type)) {
+				this.bindings[i] = Binding.BATCH;
+				value = List.class;
+				batchOfRecords = ConsumerRecord.class.equals(ResolvableType.forMethodParameter(method, i)
+					.getGeneric(0)
+					.resolve());
 			}
 			else if (value == null) {
 				this.bindings[i] = Binding.VALUE;
@@ -88,6 +102,17 @@ final class HandlerMethodInvoker {
 		this.valueType = value;
 		this.valueNullable = nullable;
 		this.takesStages = stages;
+		this.batch = value == List.class;
+		this.batchOfRecords = batchOfRecords;
+		if (this.batch) {
+			for (Binding binding : this.bindings) {
+				if (binding == Binding.RECORD || binding == Binding.HEADERS || binding == Binding.STAGES) {
+					throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
+							"takes a List (a batch) and a per-record parameter",
+							"A batch method takes only the List; use List<ConsumerRecord<K, V>> to see records.");
+				}
+			}
+		}
 		this.returnsStage = CompletionStage.class.isAssignableFrom(method.getReturnType());
 		ReflectionUtils.makeAccessible(method);
 	}
@@ -122,6 +147,45 @@ final class HandlerMethodInvoker {
 					+ "' returned a null CompletionStage; return a completed one instead");
 		}
 		return result;
+	}
+
+	/**
+	 * Invoke a batch method.
+	 * @param elements the batch as the method receives it (values or records, see {@link #batchElements})
+	 * @return as {@link #invoke}
+	 * @throws Throwable what the method threw, unwrapped
+	 */
+	@Nullable Object invokeBatch(List<?> elements) throws Throwable {
+		Object result;
+		try {
+			result = this.method.invoke(this.bean, elements);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
+		if (this.returnsStage && result == null) {
+			throw new IllegalStateException("@HealingListener '" + this.listenerId
+					+ "' returned a null CompletionStage; return a completed one instead");
+		}
+		return result;
+	}
+
+	/**
+	 * The elements a batch method receives for these records: the records themselves, or their values.
+	 * @param records the batch's records
+	 * @return one element per record, in the same order
+	 */
+	List<Object> batchElements(List<? extends ConsumerRecord<?, ?>> records) {
+		List<Object> elements = new java.util.ArrayList<>(records.size());
+		for (ConsumerRecord<?, ?> record : records) {
+			elements.add(this.batchOfRecords ? record : record.value());
+		}
+		return elements;
+	}
+
+	/** Whether the method takes a batch ({@code List}) instead of one record. */
+	boolean isBatch() {
+		return this.batch;
 	}
 
 	/** Whether the method returns a {@link CompletionStage}, which completes the record when it completes. */

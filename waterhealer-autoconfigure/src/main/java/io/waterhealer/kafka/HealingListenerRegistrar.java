@@ -157,7 +157,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		return new ListenerSettings(id, parallelism, (ordering.length == 1) ? ordering[0] : this.defaults.ordering(),
 				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
 				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation),
-				flag(id, "debug", annotation.debug(), this.defaults.debug()));
+				flag(id, "debug", annotation.debug(), this.defaults.debug()), batch(id, annotation));
 	}
 
 	private FailureSettings failure(String id, HealingListener annotation) {
@@ -261,6 +261,27 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		throw new InvalidHealingListenerException(id, attribute, "is '" + resolved + "'",
 				"Set it to a whole number of at least 1, or leave it empty for the default from waterhealer.listener."
 						+ attribute + ".");
+	}
+
+	private BatchSettings batch(String id, HealingListener annotation) {
+		BatchSettings defaults = this.defaults.batch();
+		int size = positiveInt(id, "batchSize", annotation.batchSize(), defaults.size());
+		java.time.Duration timeout = defaults.timeout();
+		String text = resolve(annotation.batchTimeout()).trim();
+		if (!text.isEmpty()) {
+			try {
+				timeout = org.springframework.boot.convert.DurationStyle.detectAndParse(text);
+			}
+			catch (IllegalArgumentException ex) {
+				timeout = java.time.Duration.ZERO;
+			}
+			if (timeout.isZero() || timeout.isNegative()) {
+				throw new InvalidHealingListenerException(id, "batchTimeout", "is '" + text + "'",
+						"Set a positive duration such as 500ms or 2s, or leave it empty for waterhealer.batch.timeout.");
+			}
+		}
+		return new BatchSettings(size, timeout,
+				flag(id, "checkLeakage", annotation.checkLeakage(), defaults.checkLeakage()));
 	}
 
 	private boolean flag(String id, String attribute, String value, boolean fallback) {

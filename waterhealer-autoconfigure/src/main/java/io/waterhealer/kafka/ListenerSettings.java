@@ -21,10 +21,11 @@ import io.waterhealer.codec.CommitMetadataCodec;
  * write none
  * @param failure retries and the policy after them
  * @param debug whether every record's coordinates are logged when it is handed out
+ * @param batch how batches are formed, for batch methods
  */
 public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
 		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
-		boolean debug) {
+		boolean debug, BatchSettings batch) {
 
 	/** Default records processed at the same time per listener. */
 	public static final int DEFAULT_PARALLELISM = 16;

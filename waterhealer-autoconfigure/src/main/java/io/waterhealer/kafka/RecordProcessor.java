@@ -1,5 +1,10 @@
 package io.waterhealer.kafka;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,6 +14,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.waterhealer.BatchFailedException;
 import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,6 +52,8 @@ final class RecordProcessor {
 
 	private final String stageName;
 
+	private final @Nullable Batcher batcher;
+
 	/** The listener stage's meters of the last topic seen: one topic per listener is the common case. */
 	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
 
@@ -61,6 +69,9 @@ final class RecordProcessor {
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.dispatcher = Dispatcher.forOrdering(settings.ordering(), this.workers);
 		this.failures = new FailureHandler(settings, deadLetters, this.scheduler, this.workers, this::completed);
+		this.batcher = invoker.isBatch()
+				? new Batcher(settings.batch(), this.scheduler, (batch) -> this.workers.execute(() -> processBatch(batch)))
+				: null;
 	}
 
 	void onFatal(java.util.function.Consumer<Throwable> fatal) {
@@ -69,11 +80,22 @@ final class RecordProcessor {
 
 	/** Consumer thread: start a handed-out record when its ordering allows. */
 	void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
-		this.dispatcher.dispatch(new RecordTask(record, partition, this));
+		RecordTask task = new RecordTask(record, partition, this);
+		if (this.batcher != null) {
+			this.batcher.add(task);
+		}
+		else {
+			this.dispatcher.dispatch(task);
+		}
 	}
 
 	/** Worker thread: one attempt at one record. */
 	void process(RecordTask task) {
+		if (this.batcher != null) {
+			// a record of a batch method that failed is retried on its own, as a batch of one
+			processBatch(List.of(task));
+			return;
+		}
 		AssignedPartition partition = task.partition();
 		if (partition.ledger().isClosed()) {
 			this.dispatcher.finished(task);
@@ -124,6 +146,102 @@ final class RecordProcessor {
 				failed(task, cause);
 			}
 		});
+	}
+
+	/**
+	 * Worker thread: one attempt at a batch. The records the method names in a {@code BatchFailedException} (or
+	 * that the leakage check finds missing from its result) fail on their own; the others complete.
+	 */
+	void processBatch(List<RecordTask> tasks) {
+		List<RecordTask> live = new ArrayList<>(tasks.size());
+		for (RecordTask task : tasks) {
+			if (task.partition().ledger().isClosed()) {
+				this.dispatcher.finished(task);
+				continue;
+			}
+			ListenerMetrics.StageMeters meters = listenerStage(task.record().topic());
+			if (!task.counted) {
+				task.counted = true;
+				meters.in(serializedSize(task.record()));
+			}
+			DeserializationException undeserializable = deserializationFailure(task.record());
+			if (undeserializable != null) {
+				meters.error(undeserializable);
+				failed(task, undeserializable);
+			}
+			else {
+				live.add(task);
+			}
+		}
+		if (live.isEmpty()) {
+			return;
+		}
+		List<ConsumerRecord<Object, Object>> records = new ArrayList<>(live.size());
+		live.forEach((task) -> records.add(task.record()));
+		List<Object> elements = this.invoker.batchElements(records);
+		ListenerMetrics.StageMeters meters = listenerStage(records.get(0).topic());
+		long start = meters.timed() ? System.nanoTime() : 0;
+		Object result;
+		try {
+			result = this.invoker.invokeBatch(elements);
+		}
+		catch (Throwable ex) {
+			finishBatchAttempt(meters, start);
+			batchOutcome(live, elements, null, ex, meters);
+			return;
+		}
+		if (!this.invoker.returnsStage()) {
+			finishBatchAttempt(meters, start);
+			batchOutcome(live, elements, result, null, meters);
+			return;
+		}
+		((CompletionStage<?>) result).whenComplete((value, ex) -> {
+			finishBatchAttempt(meters, start);
+			batchOutcome(live, elements, value,
+					(ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex, meters);
+		});
+	}
+
+	private void batchOutcome(List<RecordTask> tasks, List<Object> elements, @Nullable Object result,
+			@Nullable Throwable failure, ListenerMetrics.StageMeters meters) {
+		BatchFailedException partial = (failure instanceof BatchFailedException batchFailure) ? batchFailure : null;
+		Set<Object> returned = (failure == null && this.settings.batch().checkLeakage()) ? identitySet(result) : null;
+		for (int i = 0; i < tasks.size(); i++) {
+			RecordTask task = tasks.get(i);
+			Object element = elements.get(i);
+			Throwable cause = null;
+			if (failure != null && (partial == null || partial.failed(element))) {
+				cause = (partial != null && partial.getCause() != null) ? partial.getCause() : failure;
+			}
+			else if (returned != null && !returned.contains(element)) {
+				cause = new LeakedRecordException(this.settings.id(), task.record());
+			}
+			if (cause != null) {
+				meters.error(cause);
+				failed(task, cause);
+			}
+			else {
+				meters.out(-1);
+				completed(task);
+			}
+		}
+		if (failure == null) {
+			this.stages.checkpoint(this.stageName, tasks.get(tasks.size() - 1).record(), result);
+		}
+	}
+
+	private static Set<Object> identitySet(@Nullable Object result) {
+		Set<Object> set = Collections.newSetFromMap(new IdentityHashMap<>());
+		if (result instanceof Iterable<?> iterable) {
+			iterable.forEach(set::add);
+		}
+		return set;
+	}
+
+	private static void finishBatchAttempt(ListenerMetrics.StageMeters meters, long start) {
+		if (meters.timed()) {
+			meters.duration(System.nanoTime() - start);
+		}
 	}
 
 	private ListenerMetrics.StageMeters listenerStage(String topic) {

@@ -169,6 +169,20 @@ class WaterhealerAutoConfigurationTests {
 	}
 
 	@Test
+	void whenABatchMethodAlsoTakesARecordThenStartupFailsNamingIt() {
+		this.runner.withUserConfiguration(BatchWithRecord.class)
+			.run((context) -> assertThat(mostSpecificCause(context)).hasMessageContaining("'mixedBatch'")
+				.hasMessageContaining("takes a List (a batch) and a per-record parameter"));
+	}
+
+	@Test
+	void whenABatchTimeoutIsNotADurationThenStartupFailsNamingIt() {
+		this.runner.withUserConfiguration(BadBatchTimeout.class)
+			.run((context) -> assertThat(mostSpecificCause(context)).hasMessageContaining("'badTimeout'")
+				.hasMessageContaining("batchTimeout is 'soon'"));
+	}
+
+	@Test
 	void whenTwoListenersShareAnIdThenStartupFails() {
 		this.runner.withUserConfiguration(ValidListener.class, SameId.class)
 			.run((context) -> assertThat(mostSpecificCause(context))
@@ -266,6 +280,38 @@ class WaterhealerAutoConfigurationTests {
 
 				@HealingListener(id = "noTopics")
 				void handle(String value) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BatchWithRecord {
+
+		@Bean
+		Object mixedBatchListener() {
+			return new Object() {
+
+				@HealingListener(id = "mixedBatch", topics = "t")
+				void handle(java.util.List<String> batch, org.apache.kafka.common.header.Headers headers) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadBatchTimeout {
+
+		@Bean
+		Object badTimeoutListener() {
+			return new Object() {
+
+				@HealingListener(id = "badTimeout", topics = "t", batchTimeout = "soon")
+				void handle(java.util.List<String> batch) {
 				}
 
 			};
