@@ -29,6 +29,8 @@ final class FailureHandler {
 
 	private final ListenerSettings settings;
 
+	private final String stage;
+
 	private final FailureSettings failure;
 
 	private final @Nullable DeadLetterPublisher deadLetters;
@@ -42,9 +44,10 @@ final class FailureHandler {
 	private volatile Consumer<Throwable> fatal = (failure) -> {
 	};
 
-	FailureHandler(ListenerSettings settings, @Nullable DeadLetterPublisher deadLetters,
+	FailureHandler(ListenerSettings settings, String stage, @Nullable DeadLetterPublisher deadLetters,
 			ScheduledExecutorService scheduler, Executor workers, Consumer<RecordTask> complete) {
 		this.settings = settings;
+		this.stage = stage;
 		this.failure = settings.failure();
 		this.deadLetters = deadLetters;
 		this.scheduler = scheduler;
@@ -143,7 +146,8 @@ final class FailureHandler {
 
 	private String line(String what, RecordTask task, Throwable failure) {
 		ConsumerRecord<Object, Object> record = task.record();
-		return "@HealingListener '" + this.settings.id() + "' " + what + ": topic=" + record.topic() + " partition="
+		return "@HealingListener '" + this.settings.id() + "' " + what + ": stage=" + this.stage + " topic="
+				+ record.topic() + " partition="
 				+ record.partition() + " offset=" + record.offset() + " key=" + abbreviate(record.key()) + " attempt="
 				+ task.failedAttempts + " exception=" + failure;
 	}

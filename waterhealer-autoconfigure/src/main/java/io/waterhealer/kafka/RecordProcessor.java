@@ -68,7 +68,8 @@ final class RecordProcessor {
 		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("waterhealer-" + settings.id() + "-retry-"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.dispatcher = Dispatcher.forOrdering(settings.ordering(), this.workers);
-		this.failures = new FailureHandler(settings, deadLetters, this.scheduler, this.workers, this::completed);
+		this.failures = new FailureHandler(settings, this.stageName, deadLetters, this.scheduler, this.workers,
+				this::completed);
 		this.batcher = invoker.isBatch()
 				? new Batcher(settings.batch(), this.scheduler, (batch) -> this.workers.execute(() -> processBatch(batch)))
 				: null;
