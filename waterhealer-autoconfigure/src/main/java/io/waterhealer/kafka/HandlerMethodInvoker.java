@@ -183,6 +183,11 @@ final class HandlerMethodInvoker {
 		return elements;
 	}
 
+	/** Whether the method returns nothing, so that its input is the best picture of what the stage handled. */
+	boolean returnsVoid() {
+		return this.method.getReturnType() == void.class;
+	}
+
 	/** Whether the method takes a batch ({@code List}) instead of one record. */
 	boolean isBatch() {
 		return this.batch;

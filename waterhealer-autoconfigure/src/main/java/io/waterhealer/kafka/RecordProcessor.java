@@ -130,7 +130,7 @@ final class RecordProcessor {
 		if (!this.invoker.returnsStage()) {
 			finishAttempt(partition, meters, start);
 			meters.out(this.stages.sizeOf(result));
-			this.stages.checkpoint(this.stageName, record, result);
+			this.stages.checkpoint(this.stageName, record, (result != null) ? result : record.value());
 			completed(task);
 			return;
 		}
@@ -138,7 +138,7 @@ final class RecordProcessor {
 			finishAttempt(partition, meters, start);
 			if (ex == null) {
 				meters.out(this.stages.sizeOf(value));
-				this.stages.checkpoint(this.stageName, record, value);
+				this.stages.checkpoint(this.stageName, record, (value != null) ? value : record.value());
 				completed(task);
 			}
 			else {
@@ -181,22 +181,27 @@ final class RecordProcessor {
 		live.forEach((task) -> records.add(task.record()));
 		List<Object> elements = this.invoker.batchElements(records);
 		ListenerMetrics.StageMeters meters = listenerStage(records.get(0).topic());
+		AssignedPartition partition = live.get(0).partition();
+		partition.running(live.size());
 		long start = meters.timed() ? System.nanoTime() : 0;
 		Object result;
 		try {
 			result = this.invoker.invokeBatch(elements);
 		}
 		catch (Throwable ex) {
+			partition.running(-live.size());
 			finishBatchAttempt(meters, start);
 			batchOutcome(live, elements, null, ex, meters);
 			return;
 		}
 		if (!this.invoker.returnsStage()) {
+			partition.running(-live.size());
 			finishBatchAttempt(meters, start);
 			batchOutcome(live, elements, result, null, meters);
 			return;
 		}
 		((CompletionStage<?>) result).whenComplete((value, ex) -> {
+			partition.running(-live.size());
 			finishBatchAttempt(meters, start);
 			batchOutcome(live, elements, value,
 					(ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex, meters);
@@ -227,7 +232,8 @@ final class RecordProcessor {
 			}
 		}
 		if (failure == null) {
-			this.stages.checkpoint(this.stageName, tasks.get(tasks.size() - 1).record(), result);
+			this.stages.checkpoint(this.stageName, tasks.get(tasks.size() - 1).record(),
+					this.invoker.returnsVoid() ? elements : result);
 		}
 	}
 

@@ -105,7 +105,7 @@ class PrometheusEndpointTest {
 		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.parse.type")).isEqualTo("java.lang.Integer");
 		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.parse.topic")).isEqualTo(TOPIC);
 		assertThat(com.jayway.jsonpath.JsonPath.<Integer>read(body, "$.metrics.parse.partition")).isZero();
-		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.handle.value")).isEqualTo("null");
+		assertThat(com.jayway.jsonpath.JsonPath.<String>read(body, "$.metrics.handle.type")).isEqualTo("java.lang.String");
 		HttpResponse<String> delete = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/checkpoints"))
 				.DELETE()
