@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Thrown by a batch {@link HealingListener} method to say which elements of its batch failed: only their records
  * are retried (and hold the committed position); every other record of the batch completes. Elements are matched by
- * identity: pass the very objects (values or {@code ConsumerRecord}s) the method received.
+ * identity: pass the very objects (values or {@code ConsumerRecord}s) the method received. If any named element is
+ * not one of them, nothing can be trusted and every record of the batch fails.
  */
 public class BatchFailedException extends RuntimeException {
 
@@ -22,6 +23,9 @@ public class BatchFailedException extends RuntimeException {
 	 */
 	public BatchFailedException(Collection<?> failed, Throwable cause) {
 		super(failed.size() + " element(s) of the batch failed: " + cause, cause);
+		if (failed.isEmpty()) {
+			throw new IllegalArgumentException("A BatchFailedException must name at least one failed element");
+		}
 		Set<Object> elements = Collections.newSetFromMap(new IdentityHashMap<>());
 		elements.addAll(failed);
 		this.failed = Collections.unmodifiableSet(elements);

@@ -21,6 +21,8 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 
 	private final String listenerId;
 
+	private final Object owner;
+
 	private final PartitionLedger ledger;
 
 	private final MessageListenerContainer container;
@@ -33,12 +35,21 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 
 	private volatile boolean paused;
 
-	AssignedPartition(String listenerId, PartitionLedger ledger, MessageListenerContainer container,
+	AssignedPartition(String listenerId, Object owner, PartitionLedger ledger, MessageListenerContainer container,
 			CompletedOffsets completedBefore) {
 		this.listenerId = listenerId;
+		this.owner = owner;
 		this.ledger = ledger;
 		this.container = container;
 		this.completedBefore = completedBefore;
+	}
+
+	/**
+	 * Whether this assignment belongs to the given consumer; with {@code concurrency > 1} a partition can move
+	 * between consumers of one instance, and one consumer's callbacks must never touch another's assignment.
+	 */
+	boolean ownedBy(Object consumer) {
+		return this.owner == consumer;
 	}
 
 	/** Worker thread: a handler starts or stops running for a record of this partition. */
@@ -120,6 +131,11 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 			if (!this.paused && !this.ledger.isClosed() && this.ledger.isWindowFull()) {
 				this.paused = true;
 				this.container.pausePartition(this.ledger.topicPartition());
+				// a worker that completed records before it could see paused == true did not resume: look again
+				if (this.ledger.hasRoom()) {
+					this.paused = false;
+					this.container.resumePartition(this.ledger.topicPartition());
+				}
 			}
 		}
 	}

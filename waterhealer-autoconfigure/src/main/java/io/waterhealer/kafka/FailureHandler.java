@@ -108,6 +108,11 @@ final class FailureHandler {
 	}
 
 	private void deadLetter(RecordTask task, Throwable failure, String reason) {
+		if (task.partition().ledger().isClosed()) {
+			// revoked: the next owner processes the record again; stop holding its lane here
+			this.complete.accept(task);
+			return;
+		}
 		ConsumerRecord<Object, Object> record = task.record();
 		String topic = this.failure.deadLetterTopicFor(record.topic());
 		try {

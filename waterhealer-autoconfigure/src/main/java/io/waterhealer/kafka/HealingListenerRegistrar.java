@@ -114,6 +114,13 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			ListenerSettings settings = settings(id, annotation);
 			List<String> topics = topics(id, annotation);
 			HandlerMethodInvoker invoker = new HandlerMethodInvoker(id, listener.bean(), listener.method());
+			if (settings.batch().checkLeakage() && invoker.isBatch()
+					&& (invoker.returnsVoid() || invoker.returnsStage())) {
+				throw new InvalidHealingListenerException(id, "checkLeakage",
+						"is true but " + HandlerMethodInvoker.describe(listener.method())
+								+ " returns no collection to check",
+						"Return the processed elements (a List or other Collection), or turn the check off.");
+			}
 			KafkaListenerContainerFactory<?> factory = containerFactory(id, annotation);
 			Map<String, Object> consumerConfig = consumerConfig(factory);
 			rejectAutoCommit(id, consumerConfig);

@@ -35,7 +35,7 @@ final class LedgerBatchListener implements BatchMessageListener<Object, Object> 
 	@Override
 	public void onMessage(ConsumerRecords<Object, Object> records, @Nullable Acknowledgment acknowledgment,
 			Consumer<Object, Object> consumer) {
-		this.runtime.handOut(records);
+		this.runtime.handOut(records, consumer);
 	}
 
 	@Override

@@ -48,7 +48,7 @@ final class LedgerRebalanceListener implements ConsumerAwareRebalanceListener {
 
 	@Override
 	public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-		this.runtime.lost(partitions);
+		this.runtime.lost(consumer, partitions);
 		if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
 			aware.onPartitionsLost(consumer, partitions);
 		}

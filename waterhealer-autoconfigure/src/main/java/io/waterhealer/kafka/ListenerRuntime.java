@@ -138,12 +138,14 @@ public final class ListenerRuntime {
 	}
 
 	/** Consumer thread, after each poll that returned records: track and dispatch every record. */
-	void handOut(ConsumerRecords<Object, Object> records) {
+	void handOut(ConsumerRecords<Object, Object> records, Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
 		for (TopicPartition topicPartition : records.partitions()) {
 			AssignedPartition partition = this.partitions.get(topicPartition);
-			if (partition == null) {
-				partition = assign(topicPartition, CompletedOffsets.none());
+			if (partition == null || !partition.ownedBy(consumer)) {
+				logger.warn(() -> "@HealingListener '" + this.settings.id() + "' received records of " + topicPartition
+						+ " before its assignment was seen; tracking it from here");
+				partition = assign(consumer, topicPartition, CompletedOffsets.none());
 			}
 			PartitionLedger partitionLedger = partition.ledger();
 			for (ConsumerRecord<Object, Object> record : records.records(topicPartition)) {
@@ -159,11 +161,27 @@ public final class ListenerRuntime {
 						this.metrics.skippedOnAssignment(topicPartition);
 					}
 					else {
-						this.processor.submit(record, partition);
+						submit(record, partition);
 					}
 				}
 			}
 			partition.pauseIfFull();
+		}
+	}
+
+	/**
+	 * Hand one record to the workers. Nothing may escape to spring-kafka from here: the record is already pending in
+	 * the ledger, and the records after it in this poll must still be handed out, or the next fetch position would
+	 * make them look like holes. A record that cannot be submitted stays pending, so it is never committed past.
+	 */
+	private void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
+		try {
+			this.processor.submit(record, partition);
+		}
+		catch (RuntimeException ex) {
+			logger.error(ex, () -> "@HealingListener '" + this.settings.id() + "' could not start "
+					+ record.topic() + "-" + record.partition() + "@" + record.offset()
+					+ "; it stays incomplete, so its partition's committed offset stays below it");
 		}
 	}
 
@@ -210,20 +228,24 @@ public final class ListenerRuntime {
 
 	/** Consumer thread: new partitions get fresh ledgers; partitions kept across a rebalance keep theirs. */
 	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
-		List<TopicPartition> added = topicPartitions.stream().filter((tp) -> !this.partitions.containsKey(tp)).toList();
+		List<TopicPartition> added = topicPartitions.stream().filter((tp) -> {
+			AssignedPartition existing = this.partitions.get(tp);
+			return existing == null || !existing.ownedBy(consumer);
+		}).toList();
 		Map<TopicPartition, CompletedOffsets> completed = this.committer.completedBeforeAssignment(consumer, added);
 		for (TopicPartition topicPartition : added) {
-			assign(topicPartition, completed.getOrDefault(topicPartition, CompletedOffsets.none()));
+			assign(consumer, topicPartition, completed.getOrDefault(topicPartition, CompletedOffsets.none()));
 		}
 	}
 
-	private AssignedPartition assign(TopicPartition topicPartition, CompletedOffsets completedBefore) {
+	private AssignedPartition assign(Consumer<?, ?> consumer, TopicPartition topicPartition,
+			CompletedOffsets completedBefore) {
 		MessageListenerContainer boundContainer = this.container;
 		if (boundContainer == null) {
 			throw new IllegalStateException("@HealingListener '" + this.settings.id() + "' has no container");
 		}
-		AssignedPartition partition = new AssignedPartition(this.settings.id(), this.ledger.assign(topicPartition),
-				boundContainer, completedBefore);
+		AssignedPartition partition = new AssignedPartition(this.settings.id(), consumer,
+				this.ledger.assign(topicPartition), boundContainer, completedBefore);
 		this.partitions.put(topicPartition, partition);
 		this.metrics.partitionAssigned(partition);
 		return partition;
@@ -235,21 +257,27 @@ public final class ListenerRuntime {
 	 * completions are ignored.
 	 */
 	void revoked(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
-		List<TopicPartition> ours = topicPartitions.stream().filter(this.partitions::containsKey).toList();
+		List<TopicPartition> ours = topicPartitions.stream().filter((tp) -> {
+			AssignedPartition partition = this.partitions.get(tp);
+			return partition != null && partition.ownedBy(consumer);
+		}).toList();
 		if (ours.isEmpty()) {
 			return;
 		}
 		drain(ours);
 		this.committer.commitSync(consumer, ours, REVOKE_COMMIT_TIMEOUT);
-		lost(ours);
+		lost(consumer, ours);
 	}
 
-	/** Consumer thread: partitions were lost without a chance to commit; forget them. */
-	void lost(Collection<TopicPartition> topicPartitions) {
+	/**
+	 * Consumer thread: partitions were lost without a chance to commit; forget this consumer's assignments of them
+	 * (never another consumer's, which may already own them).
+	 */
+	void lost(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
 		for (TopicPartition topicPartition : topicPartitions) {
-			AssignedPartition partition = this.partitions.remove(topicPartition);
-			if (partition != null) {
-				this.ledger.revoke(topicPartition);
+			AssignedPartition partition = this.partitions.get(topicPartition);
+			if (partition != null && partition.ownedBy(consumer) && this.partitions.remove(topicPartition, partition)) {
+				this.ledger.revoke(topicPartition, partition.ledger());
 				this.committer.forget(topicPartition);
 				this.metrics.partitionRevoked(topicPartition);
 				partition.clearPause();

@@ -95,8 +95,14 @@ final class MeteredStages implements Stages {
 				.computeIfAbsent(topic, (t) -> this.metrics.stage(stage, t));
 		}
 
-		long sizeOf(Object value) {
-			return this.sizes.sizeOf(value);
+		/** The size of a value, or -1: an estimator that throws must not fail a record that succeeded. */
+		long sizeOf(@Nullable Object value) {
+			try {
+				return this.sizes.sizeOf(value);
+			}
+			catch (RuntimeException ex) {
+				return -1;
+			}
 		}
 
 	}

@@ -54,6 +54,9 @@ final class RecordProcessor {
 
 	private final @Nullable Batcher batcher;
 
+	private volatile java.util.function.Consumer<Throwable> fatal = (failure) -> {
+	};
+
 	/** The listener stage's meters of the last topic seen: one topic per listener is the common case. */
 	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
 
@@ -76,6 +79,7 @@ final class RecordProcessor {
 	}
 
 	void onFatal(java.util.function.Consumer<Throwable> fatal) {
+		this.fatal = fatal;
 		this.failures.onFatal(fatal);
 	}
 
@@ -210,7 +214,8 @@ final class RecordProcessor {
 
 	private void batchOutcome(List<RecordTask> tasks, List<Object> elements, @Nullable Object result,
 			@Nullable Throwable failure, ListenerMetrics.StageMeters meters) {
-		BatchFailedException partial = (failure instanceof BatchFailedException batchFailure) ? batchFailure : null;
+		BatchFailedException partial = (failure instanceof BatchFailedException batchFailure
+				&& namesOnlyElementsOf(batchFailure, elements)) ? batchFailure : null;
 		Set<Object> returned = (failure == null && this.settings.batch().checkLeakage()) ? identitySet(result) : null;
 		for (int i = 0; i < tasks.size(); i++) {
 			RecordTask task = tasks.get(i);
@@ -235,6 +240,13 @@ final class RecordProcessor {
 			this.stages.checkpoint(this.stageName, tasks.get(tasks.size() - 1).record(),
 					this.invoker.returnsVoid() ? elements : result);
 		}
+	}
+
+	/** A partial failure is only trusted when every element it names is one of the batch's. */
+	private static boolean namesOnlyElementsOf(BatchFailedException failure, List<Object> elements) {
+		Set<Object> batch = Collections.newSetFromMap(new IdentityHashMap<>());
+		batch.addAll(elements);
+		return batch.containsAll(failure.failedElements());
 	}
 
 	private static Set<Object> identitySet(@Nullable Object result) {
@@ -283,9 +295,11 @@ final class RecordProcessor {
 	}
 
 	private void failed(RecordTask task, Throwable ex) {
-		if (ex instanceof Error error && !(ex instanceof AssertionError)) {
+		if (ex instanceof Error && !(ex instanceof AssertionError)) {
+			// the record keeps its lane and is retried like any failure, so nothing behind it is stuck silently;
+			// the listener reports itself DOWN, so the application is restarted if the error persists
 			logger.error(ex, () -> "@HealingListener '" + this.settings.id() + "' hit a JVM error on " + task);
-			throw error;
+			this.fatal.accept(ex);
 		}
 		if (task.partition().ledger().isClosed()) {
 			this.dispatcher.finished(task);

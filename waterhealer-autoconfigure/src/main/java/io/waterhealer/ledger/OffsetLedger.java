@@ -65,6 +65,17 @@ public final class OffsetLedger {
 	}
 
 	/**
+	 * Stop tracking a partition, but only if its current ledger is the given one (the assignment may already have
+	 * moved on).
+	 * @param topicPartition the partition
+	 * @param ledger the ledger of the assignment that ends
+	 */
+	public void revoke(TopicPartition topicPartition, PartitionLedger ledger) {
+		this.partitions.remove(topicPartition, ledger);
+		ledger.close();
+	}
+
+	/**
 	 * The ledger of the current assignment of a partition.
 	 * @param topicPartition the partition
 	 * @return its ledger, or {@code null} if the partition is not assigned
