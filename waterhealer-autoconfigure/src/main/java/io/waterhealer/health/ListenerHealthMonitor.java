@@ -1,7 +1,6 @@
 package io.waterhealer.health;
 
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,8 +27,10 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * error, authentication or authorization failure, fencing), an exception the application declared fatal, a stall,
  * and a cluster that stopped answering.
  * <p>
- * The clock of a stall starts at the later of the last committed position that moved and the last moment the
- * listener had nothing to do, so work arriving after a long quiet period is not mistaken for a stall.
+ * Stalls are judged per partition, so one partition held back (a record that keeps failing under HALT, a handler
+ * that never returns) is seen even while other partitions move. The clock of a partition starts at the later of the
+ * last time its committed position moved and the last moment it had nothing to do, so work arriving after a long
+ * quiet period is not mistaken for a stall; a partition or container the application paused itself is not judged.
  */
 public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationListener<ConsumerStoppedEvent> {
 
@@ -142,33 +143,30 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		if (fatal != null) {
 			return HealthVerdict.down("a handler threw an exception declared fatal: " + fatal, id, null, -1);
 		}
-		PartitionView worst = null;
-		boolean work = false;
+		boolean containerPaused = container != null && container.isPauseRequested();
+		PartitionView stalled = null;
+		long stalledFor = 0;
 		for (PartitionView partition : runtime.partitions()) {
-			if (partition.incomplete() > 0 || partition.lag() > 0) {
-				work = true;
-				if (worst == null || rank().compare(partition, worst) > 0) {
-					worst = partition;
-				}
+			String key = id + "/" + partition.topicPartition();
+			boolean pausedByApplication = containerPaused || (container != null && !partition.paused()
+					&& container.isPartitionPauseRequested(partition.topicPartition()));
+			if (pausedByApplication || (partition.incomplete() <= 0 && partition.lag() <= 0)) {
+				this.idleSince.put(key, now);
+				continue;
+			}
+			long since = Math.max(partition.committedMovedAt(), this.idleSince.getOrDefault(key, Long.MIN_VALUE));
+			if (now - since >= this.settings.stallTimeout().toNanos() && now - since > stalledFor) {
+				stalled = partition;
+				stalledFor = now - since;
 			}
 		}
-		if (!work) {
-			this.idleSince.put(id, now);
-			return HealthVerdict.UP;
-		}
-		long since = Math.max(runtime.lastAdvanceNanos(), this.idleSince.getOrDefault(id, runtime.lastAdvanceNanos()));
-		if (now - since >= this.settings.stallTimeout().toNanos()) {
-			PartitionView blamed = worst;
-			return HealthVerdict.down("stalled: no committed position moved for "
-					+ Duration.ofNanos(now - since).toSeconds() + " s while " + blamed.incomplete()
-					+ " records are incomplete and the lag is " + blamed.lag(), id, blamed.topicPartition(),
-					blamed.committed());
+		if (stalled != null) {
+			return HealthVerdict.down("stalled: the committed position of " + stalled.topicPartition()
+					+ " has not moved for " + Duration.ofNanos(stalledFor).toSeconds() + " s while "
+					+ stalled.incomplete() + " records are incomplete and the lag is " + stalled.lag(), id,
+					stalled.topicPartition(), stalled.committed());
 		}
 		return HealthVerdict.UP;
-	}
-
-	private static Comparator<PartitionView> rank() {
-		return Comparator.comparingDouble(PartitionView::oldestIncompleteAgeSeconds).thenComparingLong(PartitionView::lag);
 	}
 
 	private Duration probeTimeout() {

@@ -105,6 +105,11 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 		return this.paused;
 	}
 
+	@Override
+	public long committedMovedAt() {
+		return this.ledger.committedMovedAt();
+	}
+
 	/**
 	 * Whether the record at {@code offset} was completed by an earlier owner beyond its committed position, as
 	 * recorded in the commit metadata, so that it must not be processed again.

@@ -134,6 +134,11 @@ public interface ListenerMetrics {
 		/** Whether waterhealer paused the partition because its window is full. */
 		boolean paused();
 
+		/** {@link System#nanoTime()} when the partition's committed position last moved (or it was assigned). */
+		default long committedMovedAt() {
+			return System.nanoTime();
+		}
+
 	}
 
 }

@@ -81,6 +81,9 @@ public final class PartitionLedger {
 	/** {@link #completedTotal} as of the last acknowledged commit. */
 	private long committedCompletedTotal;
 
+	/** {@link System#nanoTime()} when the committed position last moved forward, or when the ledger was created. */
+	private volatile long committedMovedAt = System.nanoTime();
+
 	/**
 	 * Create the ledger of one assignment of a partition.
 	 * @param topicPartition the partition
@@ -266,11 +269,21 @@ public final class PartitionLedger {
 		boolean advanced = point.position() > this.committed;
 		if (advanced) {
 			this.committed = point.position();
+			this.committedMovedAt = System.nanoTime();
 		}
 		if (point.position() >= this.committed) {
 			this.committedCompletedTotal = Math.max(this.committedCompletedTotal, point.completedTotal());
 		}
 		return advanced;
+	}
+
+	/**
+	 * When this assignment's committed position last moved forward (or when the ledger was created), so that a
+	 * partition that stopped moving while others move can be told apart.
+	 * @return a {@link System#nanoTime()} value
+	 */
+	public long committedMovedAt() {
+		return this.committedMovedAt;
 	}
 
 	/**
