@@ -16,6 +16,7 @@ import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.core.log.LogAccessor;
@@ -37,6 +38,9 @@ final class LedgerCommitter {
 	private final OffsetLedger ledger;
 
 	private final int metadataMaxChars;
+
+	/** Set when the broker refused our metadata as too large: commits go on without it rather than not at all. */
+	private volatile boolean metadataRefused;
 
 	private final Map<TopicPartition, Boolean> truncationReported = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -78,6 +82,9 @@ final class LedgerCommitter {
 		long start = System.nanoTime();
 		consumer.commitAsync(offsets, (committed, ex) -> {
 			this.metrics.commit(ex == null, false, System.nanoTime() - start);
+			if (ex instanceof OffsetMetadataTooLarge) {
+				refuseMetadata(ex);
+			}
 			if (ex != null) {
 				logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
 						+ "; the next commit interval tries again: " + ex);
@@ -104,6 +111,9 @@ final class LedgerCommitter {
 		}
 		catch (KafkaException ex) {
 			this.metrics.commit(false, true, System.nanoTime() - start);
+			if (ex instanceof OffsetMetadataTooLarge) {
+				refuseMetadata(ex);
+			}
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not commit " + positions(offsets)
 					+ " before giving the partitions up; their next owner resumes from the previous commit: " + ex);
 		}
@@ -142,6 +152,16 @@ final class LedgerCommitter {
 		}
 	}
 
+	private void refuseMetadata(Exception ex) {
+		if (!this.metadataRefused) {
+			this.metadataRefused = true;
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the broker refused commit metadata of up to "
+					+ this.metadataMaxChars + " characters (" + ex.getMessage() + "); committing without it from now on, "
+					+ "so a restart processes records completed beyond the position again. Set "
+					+ "waterhealer.listener.metadata-max-bytes to the broker's offset.metadata.max.bytes");
+		}
+	}
+
 	long metadataTruncations() {
 		return this.metadataTruncations.get();
 	}
@@ -154,7 +174,7 @@ final class LedgerCommitter {
 		Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
 		for (CommitPoint point : points) {
 			String metadata = "";
-			if (point.runs().length > 0) {
+			if (point.runs().length > 0 && !this.metadataRefused) {
 				CommitMetadataCodec.Encoded encoded = CommitMetadataCodec.encode(point.runs(), this.metadataMaxChars);
 				metadata = encoded.metadata();
 				if (!encoded.complete()) {
