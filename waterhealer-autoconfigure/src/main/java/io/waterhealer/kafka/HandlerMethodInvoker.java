@@ -133,20 +133,10 @@ final class HandlerMethodInvoker {
 				case HEADERS -> args[i] = record.headers();
 				case STAGES -> args[i] = stages;
 				case VALUE -> args[i] = value(record);
+				case BATCH -> throw new IllegalStateException("a batch method is invoked with invokeBatch");
 			}
 		}
-		Object result;
-		try {
-			result = this.method.invoke(this.bean, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getTargetException();
-		}
-		if (this.returnsStage && result == null) {
-			throw new IllegalStateException("@HealingListener '" + this.listenerId
-					+ "' returned a null CompletionStage; return a completed one instead");
-		}
-		return result;
+		return call(args);
 	}
 
 	/**
@@ -156,9 +146,13 @@ final class HandlerMethodInvoker {
 	 * @throws Throwable what the method threw, unwrapped
 	 */
 	@Nullable Object invokeBatch(List<?> elements) throws Throwable {
+		return call(new Object[] { elements });
+	}
+
+	private @Nullable Object call(Object[] args) throws Throwable {
 		Object result;
 		try {
-			result = this.method.invoke(this.bean, elements);
+			result = this.method.invoke(this.bean, args);
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
