@@ -92,7 +92,7 @@ class BatchListenerTest {
 
 		final List<List<String>> batches = new CopyOnWriteArrayList<>();
 
-		@HealingListener(id = "timed", topics = "${batch.topic}", batchSize = "100", batchTimeout = "500ms")
+		@HealingListener(id = "timed", topics = "${batch.topic}", batchSize = "100", batchTimeout = "2s")
 		void handle(List<String> batch) {
 			this.batches.add(List.copyOf(batch));
 		}
