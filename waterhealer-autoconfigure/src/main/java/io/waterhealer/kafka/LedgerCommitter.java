@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
@@ -44,11 +43,7 @@ final class LedgerCommitter {
 
 	private final Map<TopicPartition, Boolean> truncationReported = new java.util.concurrent.ConcurrentHashMap<>();
 
-	private final AtomicLong metadataTruncations = new AtomicLong();
-
 	private final ListenerMetrics metrics;
-
-	private volatile long lastAdvanceNanos = System.nanoTime();
 
 	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
@@ -57,19 +52,8 @@ final class LedgerCommitter {
 		this.metrics = metrics;
 	}
 
-	/** {@link System#nanoTime()} when a committed position of this listener last moved forward. */
-	long lastAdvanceNanos() {
-		return this.lastAdvanceNanos;
-	}
-
-	private void acknowledge(Map<CommitPoint, PartitionLedger> ledgers) {
-		boolean advanced = false;
-		for (Map.Entry<CommitPoint, PartitionLedger> entry : ledgers.entrySet()) {
-			advanced |= entry.getValue().markCommitted(entry.getKey());
-		}
-		if (advanced) {
-			this.lastAdvanceNanos = System.nanoTime();
-		}
+	private static void acknowledge(Map<CommitPoint, PartitionLedger> ledgers) {
+		ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
 	}
 
 	void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
@@ -162,10 +146,6 @@ final class LedgerCommitter {
 		}
 	}
 
-	long metadataTruncations() {
-		return this.metadataTruncations.get();
-	}
-
 	void forget(TopicPartition topicPartition) {
 		this.truncationReported.remove(topicPartition);
 	}
@@ -187,7 +167,6 @@ final class LedgerCommitter {
 	}
 
 	private void reportTruncation(CommitPoint point, CommitMetadataCodec.Encoded encoded) {
-		this.metadataTruncations.incrementAndGet();
 		this.metrics.metadataTruncated(point.topicPartition());
 		if (this.truncationReported.putIfAbsent(point.topicPartition(), Boolean.TRUE) == null) {
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the offsets completed beyond "

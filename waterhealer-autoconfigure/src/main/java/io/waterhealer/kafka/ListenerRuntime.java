@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.OffsetLedger;
@@ -49,8 +48,6 @@ public final class ListenerRuntime {
 
 	private final ThreadLocal<long[]> nextCommitAt = ThreadLocal.withInitial(() -> new long[1]);
 
-	private final AtomicLong skippedOnAssignment = new AtomicLong();
-
 	private final ListenerMetrics metrics;
 
 	private @Nullable MessageListenerContainer container;
@@ -78,22 +75,6 @@ public final class ListenerRuntime {
 		return this.ledger;
 	}
 
-	/**
-	 * Records skipped since start-up because an earlier owner had completed them beyond its committed position.
-	 * @return the count
-	 */
-	public long skippedOnAssignment() {
-		return this.skippedOnAssignment.get();
-	}
-
-	/**
-	 * Commits whose metadata could not hold every completed offset beyond the position.
-	 * @return the count
-	 */
-	public long metadataTruncations() {
-		return this.committer.metadataTruncations();
-	}
-
 	void bind(MessageListenerContainer container) {
 		this.container = container;
 	}
@@ -112,15 +93,6 @@ public final class ListenerRuntime {
 	 */
 	public List<ListenerMetrics.PartitionView> partitions() {
 		return List.copyOf(this.partitions.values());
-	}
-
-	/**
-	 * {@link System#nanoTime()} when one of this listener's committed positions last moved forward (or when the
-	 * listener was created).
-	 * @return the time of the last progress
-	 */
-	public long lastAdvanceNanos() {
-		return this.committer.lastAdvanceNanos();
 	}
 
 	/**
@@ -157,7 +129,6 @@ public final class ListenerRuntime {
 				if (partitionLedger.handOut(offset, now)) {
 					if (partition.completedBefore(offset)) {
 						partitionLedger.complete(offset);
-						this.skippedOnAssignment.incrementAndGet();
 						this.metrics.skippedOnAssignment(topicPartition);
 					}
 					else {

@@ -52,19 +52,6 @@ public final class OffsetLedger {
 	}
 
 	/**
-	 * Stop tracking a revoked or lost partition; completions still arriving for it are ignored from now on.
-	 * @param topicPartition the partition
-	 * @return the closed ledger, or {@code null} if the partition was not tracked
-	 */
-	public @Nullable PartitionLedger revoke(TopicPartition topicPartition) {
-		PartitionLedger ledger = this.partitions.remove(topicPartition);
-		if (ledger != null) {
-			ledger.close();
-		}
-		return ledger;
-	}
-
-	/**
 	 * Stop tracking a partition, but only if its current ledger is the given one (the assignment may already have
 	 * moved on).
 	 * @param topicPartition the partition
