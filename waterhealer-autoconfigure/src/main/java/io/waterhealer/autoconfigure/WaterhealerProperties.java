@@ -204,7 +204,8 @@ public class WaterhealerProperties {
 		private long maxSpan = OffsetLedger.DEFAULT_MAX_SPAN;
 
 		/**
-		 * Time between commits of positions that moved.
+		 * Longest time between commits of positions that moved; a partition whose records in flight have all
+		 * completed is committed at the next poll, without waiting for the interval.
 		 */
 		private Duration commitInterval = ListenerSettings.DEFAULT_COMMIT_INTERVAL;
 

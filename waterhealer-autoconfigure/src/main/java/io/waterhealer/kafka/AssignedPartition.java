@@ -35,6 +35,9 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 
 	private volatile boolean paused;
 
+	/** The position the last commit request for this assignment carried; consumer thread only. */
+	private long commitRequested = -1;
+
 	AssignedPartition(String listenerId, Object owner, PartitionLedger ledger, MessageListenerContainer container,
 			CompletedOffsets completedBefore) {
 		this.listenerId = listenerId;
@@ -55,6 +58,16 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	/** Worker thread: a handler starts or stops running for a record of this partition. */
 	void running(int delta) {
 		this.running.add(delta);
+	}
+
+	/** Consumer thread: a commit of this position was sent. */
+	void commitRequested(long position) {
+		this.commitRequested = Math.max(this.commitRequested, position);
+	}
+
+	/** Consumer thread: whether everything handed out completed since the last commit request. */
+	boolean drainedSinceCommitRequest() {
+		return this.ledger.isDrainedPast(this.commitRequested);
 	}
 
 	/** Consumer thread: the partition's end offset as the consumer last saw it. */

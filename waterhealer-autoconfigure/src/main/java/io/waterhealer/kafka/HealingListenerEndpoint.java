@@ -27,6 +27,13 @@ import org.springframework.kafka.support.converter.MessageConverter;
  */
 final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 
+	/**
+	 * The longest a consumer waits in an empty poll. Commits are made between polls, so this bounds how long the
+	 * last completions of a burst wait for their commit; an idle consumer polling ten times a second costs nothing
+	 * the broker notices (fetches are long polls of their own).
+	 */
+	static final long MAX_POLL_TIMEOUT_MILLIS = 100;
+
 	private final ListenerSettings settings;
 
 	private final List<String> topics;
@@ -128,9 +135,9 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		ContainerProperties properties = container.getContainerProperties();
 		properties.setAckMode(AckMode.MANUAL);
 		properties.setAsyncAcks(false);
-		long commitInterval = this.settings.commitInterval().toMillis();
-		if (properties.getPollTimeout() > commitInterval) {
-			properties.setPollTimeout(Math.max(1, commitInterval));
+		long longestPoll = Math.min(MAX_POLL_TIMEOUT_MILLIS, this.settings.commitInterval().toMillis());
+		if (properties.getPollTimeout() > longestPoll) {
+			properties.setPollTimeout(Math.max(1, longestPoll));
 		}
 		properties.setConsumerRebalanceListener(
 				new LedgerRebalanceListener(this.runtime, properties.getConsumerRebalanceListener()));

@@ -56,10 +56,14 @@ final class LedgerCommitter {
 		ledgers.forEach((point, partitionLedger) -> partitionLedger.markCommitted(point));
 	}
 
-	void commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
+	/**
+	 * Send what changed on the owned partitions; the acknowledgement marks the ledgers committed.
+	 * @return the points sent, empty when nothing changed
+	 */
+	List<CommitPoint> commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
 		List<CommitPoint> points = this.ledger.commitPoints(owned, this.metadataMaxChars > 0);
 		if (points.isEmpty()) {
-			return;
+			return points;
 		}
 		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
 		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
@@ -77,6 +81,7 @@ final class LedgerCommitter {
 				acknowledge(ledgers);
 			}
 		});
+		return points;
 	}
 
 	void commitSync(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Duration timeout) {

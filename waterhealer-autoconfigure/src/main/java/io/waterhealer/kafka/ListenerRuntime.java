@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.ledger.CommitPoint;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -159,18 +160,34 @@ public final class ListenerRuntime {
 	/**
 	 * Consumer thread, before every poll (also the empty ones, so that the last completions of a quiet topic are
 	 * committed too): let ledgers pass offsets the consumer skipped, and commit what changed once the commit
-	 * interval has passed.
+	 * interval has passed, or at once when a partition has drained (everything handed out completed) since its last
+	 * commit. Committing a drained partition at once is what lets a burst be committed within one poll of its last
+	 * record, instead of up to a commit interval later; a busy partition is still committed once per interval.
 	 */
 	void beforePoll(Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
 		long[] next = this.nextCommitAt.get();
-		if (now - next[0] < 0) {
+		if (now - next[0] < 0 && !anyDrainedSinceCommit(consumer)) {
 			return;
 		}
 		next[0] = now + this.settings.commitInterval().toNanos();
 		Set<TopicPartition> owned = consumer.assignment();
 		skipHoles(consumer, owned);
-		this.committer.commitAsync(consumer, owned);
+		for (CommitPoint point : this.committer.commitAsync(consumer, owned)) {
+			AssignedPartition partition = this.partitions.get(point.topicPartition());
+			if (partition != null && partition.ownedBy(consumer)) {
+				partition.commitRequested(point.position());
+			}
+		}
+	}
+
+	private boolean anyDrainedSinceCommit(Consumer<?, ?> consumer) {
+		for (AssignedPartition partition : this.partitions.values()) {
+			if (partition.ownedBy(consumer) && partition.drainedSinceCommitRequest()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

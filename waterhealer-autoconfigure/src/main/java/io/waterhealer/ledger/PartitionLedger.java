@@ -261,6 +261,17 @@ public final class PartitionLedger {
 	}
 
 	/**
+	 * Whether nothing is incomplete and the position is beyond the given one: the partition has caught up with
+	 * everything handed out since that position was committed, so committing now costs one request and saves a
+	 * whole commit interval of latency (and of re-processing after a crash).
+	 * @param lastRequested the position the last commit request carried
+	 * @return whether the partition drained past that position
+	 */
+	public synchronized boolean isDrainedPast(long lastRequested) {
+		return !this.closed && this.incomplete == 0 && this.position > lastRequested;
+	}
+
+	/**
 	 * Record that Kafka acknowledged the commit of a commit point of this ledger.
 	 * @param point the committed point
 	 * @return whether the committed position moved forward
