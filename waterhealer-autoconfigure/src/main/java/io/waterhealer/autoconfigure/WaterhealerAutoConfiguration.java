@@ -15,7 +15,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.annotation.KafkaListenerConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -41,11 +43,13 @@ public final class WaterhealerAutoConfiguration {
 	HealingListenerRegistrar healingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations,
 			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
 			ObjectProvider<KafkaTemplate<?, ?>> templates, ObjectProvider<ListenerMetricsFactory> metrics,
-			ObjectProvider<PayloadSizeEstimator> sizes, ObjectProvider<CheckpointStore> checkpoints) {
+			ObjectProvider<PayloadSizeEstimator> sizes, ObjectProvider<CheckpointStore> checkpoints,
+			Environment environment) {
 		HealingListenerRegistrar registrar = new HealingListenerRegistrar(annotations, properties.toListenerDefaults(),
 				beanFactory, templates::getIfUnique);
 		registrar.setMetrics(metrics::getIfUnique, sizes::getIfUnique);
 		registrar.setCheckpoints(checkpoints::getIfUnique);
+		registrar.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
 		return registrar;
 	}
 

@@ -64,6 +64,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	 * @param beanFactory to resolve placeholders and container factories
 	 * @param templates the template dead letters are published with, if there is one
 	 */
+	private boolean virtualThreads;
+
 	public HealingListenerRegistrar(HealingListenerAnnotationBeanPostProcessor annotations, ListenerSettings defaults,
 			ConfigurableListableBeanFactory beanFactory, Supplier<@Nullable KafkaTemplate<?, ?>> templates) {
 		this.annotations = annotations;
@@ -89,6 +91,16 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	 */
 	public void setCheckpoints(Supplier<@Nullable CheckpointStore> checkpoints) {
 		this.checkpoints = checkpoints;
+	}
+
+	/**
+	 * Run handlers on virtual threads (Java 21 and later): a handler that blocks on I/O then holds no platform
+	 * thread, so {@code parallelism} can be set far above what platform threads allow. Set from Spring Boot's
+	 * {@code spring.threads.virtual.enabled}, as Boot's own executors are.
+	 * @param virtualThreads whether workers are virtual threads
+	 */
+	public void setVirtualThreads(boolean virtualThreads) {
+		this.virtualThreads = virtualThreads;
 	}
 
 	@Override
@@ -127,7 +139,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
 					: ListenerMetrics.NONE;
 			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
-					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore), listenerMetrics);
+					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads),
+					listenerMetrics);
 			this.runtimes.put(id, runtime);
 			String groupId = emptyToNull(resolve(annotation.groupId()));
 			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {

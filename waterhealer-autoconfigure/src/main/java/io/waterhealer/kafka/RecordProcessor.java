@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.log.LogAccessor;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 
@@ -61,13 +62,15 @@ final class RecordProcessor {
 	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
 
 	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
-			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints) {
+			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints,
+			boolean virtualThreads) {
 		this.settings = settings;
 		this.invoker = invoker;
 		this.stages = new MeteredStages.StageCatalog(settings.id(), metrics, sizes, checkpoints);
 		this.stageName = invoker.methodName();
 		this.workers = new ThreadPoolExecutor(settings.parallelism(), settings.parallelism(), 0, TimeUnit.MILLISECONDS,
-				new LinkedBlockingQueue<>(), threads("waterhealer-" + settings.id() + "-"));
+				new LinkedBlockingQueue<>(), virtualThreads ? virtualThreads("waterhealer-" + settings.id() + "-")
+						: threads("waterhealer-" + settings.id() + "-"));
 		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("waterhealer-" + settings.id() + "-retry-"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.dispatcher = Dispatcher.forOrdering(settings.ordering(), this.workers);
@@ -338,6 +341,14 @@ final class RecordProcessor {
 			Thread.currentThread().interrupt();
 			this.workers.shutdownNow();
 		}
+	}
+
+	/**
+	 * {@code parallelism} long-lived virtual workers: the pool keeps the bound and the queue, the threads cost a few
+	 * hundred bytes each while parked and free their carrier while a handler blocks.
+	 */
+	private static ThreadFactory virtualThreads(String prefix) {
+		return new VirtualThreadTaskExecutor(prefix).getVirtualThreadFactory();
 	}
 
 	private static ThreadFactory threads(String prefix) {
