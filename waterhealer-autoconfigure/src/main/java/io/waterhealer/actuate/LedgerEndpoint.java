@@ -79,7 +79,7 @@ public class LedgerEndpoint {
 		return new ListenerLedger(runtime.settings().parallelism(), runtime.settings().ordering().name(), partitions);
 	}
 
-	static PartitionLedgerView describe(PartitionLedger ledger, @Nullable PartitionView view) {
+	private static PartitionLedgerView describe(PartitionLedger ledger, @Nullable PartitionView view) {
 		// Runs first: their position is the one the ranges start at. The snapshot, read just after, may be a few
 		// completions newer; the page shows the ranges against the runs' position.
 		WindowRuns window = ledger.windowRuns();
