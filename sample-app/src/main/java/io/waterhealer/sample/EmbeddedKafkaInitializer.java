@@ -34,6 +34,9 @@ public class EmbeddedKafkaInitializer implements ApplicationContextInitializer<C
 
 	static final String BOOTSTRAP_SERVERS = "spring.kafka.bootstrap-servers";
 
+	/** Set to false to start no embedded broker although no bootstrap servers are set, as TestSampleApplication does. */
+	static final String ENABLED = "sample.embedded-kafka.enabled";
+
 	private static final Log logger = LogFactory.getLog(EmbeddedKafkaInitializer.class);
 
 	@Override
@@ -41,6 +44,10 @@ public class EmbeddedKafkaInitializer implements ApplicationContextInitializer<C
 		ConfigurableEnvironment environment = context.getEnvironment();
 		if (environment.containsProperty(BOOTSTRAP_SERVERS)) {
 			logger.info("Using the Kafka cluster at " + environment.getProperty(BOOTSTRAP_SERVERS));
+			return;
+		}
+		if (!environment.getProperty(ENABLED, Boolean.class, true)) {
+			logger.info(ENABLED + " is false: no embedded broker (e.g. a Testcontainers broker is used)");
 			return;
 		}
 		// One partition per topic by default: the application declares its topics, with their partition counts,

@@ -1,35 +1,45 @@
 package io.waterhealer.sample;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
+import io.waterhealer.Stages;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes the payments topic with up to 32 payments in progress at once, which a plain {@code @KafkaListener}
+ * The payments pipeline: parse the JSON, enrich it (slow remote calls that sometimes time out), store it, and
+ * publish a booking for the report. Up to 32 payments are in progress at once, where a plain {@code @KafkaListener}
  * would process one at a time per partition.
  * <p>
  * {@code KEY} ordering is what makes that safe for payments: the record key is the account, so two payments of one
  * account never run at the same time and always run in the order they were published, while other accounts keep
- * going. When storing a payment fails, throwing is all the method does: waterhealer retries it with back-off, holds
+ * going. When a step fails, throwing is all the method does: waterhealer retries the payment with back-off, holds
  * back the later payments of that account only, and never commits an offset past it, so a crash while it is failing
  * replays it instead of losing it.
+ * <p>
+ * Each step is a named stage ({@code parse}, {@code enrich}, {@code store}), counted and timed on its own at
+ * {@code /actuator/prometheus}, with its last output at {@code /actuator/checkpoints}. The method returns the
+ * future of the booking's send, so a payment counts as done only once the broker has the booking.
  */
 @Component
 public class PaymentListener {
 
 	private final JsonMapper jsonMapper;
 
+	private final PaymentEnricher enricher;
+
 	private final PaymentStore store;
 
-	private final SampleProperties.Processing processing;
+	private final KafkaTemplate<String, String> template;
+
+	private final String bookingsTopic;
 
 	private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -37,29 +47,46 @@ public class PaymentListener {
 
 	private final AtomicLong healed = new AtomicLong();
 
-	public PaymentListener(JsonMapper jsonMapper, PaymentStore store, SampleProperties properties) {
+	public PaymentListener(JsonMapper jsonMapper, PaymentEnricher enricher, PaymentStore store,
+			KafkaTemplate<String, String> template, SampleProperties properties) {
 		this.jsonMapper = jsonMapper;
+		this.enricher = enricher;
 		this.store = store;
-		this.processing = properties.processing();
+		this.template = template;
+		this.bookingsTopic = properties.bookingsTopic();
 	}
 
 	/**
-	 * Store one payment.
+	 * Process one payment.
 	 * @param json the record's value, a {@link Payment} as JSON
-	 * @throws TransientPaymentException when the simulated ledger call fails; the payment is then retried
+	 * @param stages the named stages, measured and checkpointed by waterhealer
+	 * @return the booking, once the broker acknowledged it
 	 */
 	@HealingListener(id = "payments", topics = "${sample.topic}", parallelism = "32", ordering = Ordering.KEY)
-	public void onPayment(String json) {
-		Payment payment = this.jsonMapper.readValue(json, Payment.class);
-		work();
-		if (ThreadLocalRandom.current().nextDouble() < this.processing.failureRate()) {
-			this.failedAttempts.incrementAndGet();
-			this.failing.add(payment.id());
-			throw new TransientPaymentException("ledger timed out storing " + payment.id() + " (simulated)");
-		}
-		this.store.store(payment);
+	public CompletableFuture<Booking> onPayment(String json, Stages stages) {
+		Payment payment = stages.apply("parse", json, this::parse);
+		EnrichedPayment enriched = stages.apply("enrich", payment, this::enrich);
+		stages.accept("store", enriched, this.store::store);
 		if (this.failing.remove(payment.id())) {
 			this.healed.incrementAndGet();
+		}
+		Booking booking = new Booking(payment.id(), payment.account(), enriched.amountEurCents(), enriched.risk());
+		return this.template.send(this.bookingsTopic, payment.account(), this.jsonMapper.writeValueAsString(booking))
+			.thenApply((result) -> booking);
+	}
+
+	private Payment parse(String json) {
+		return this.jsonMapper.readValue(json, Payment.class);
+	}
+
+	private EnrichedPayment enrich(Payment payment) {
+		try {
+			return this.enricher.enrich(payment);
+		}
+		catch (PaymentEnricher.TransientPaymentException ex) {
+			this.failedAttempts.incrementAndGet();
+			this.failing.add(payment.id());
+			throw ex;
 		}
 	}
 
@@ -77,34 +104,6 @@ public class PaymentListener {
 	 */
 	public long healed() {
 		return this.healed.get();
-	}
-
-	/**
-	 * Stand in for the remote call a real service would make. Parking the worker thread is the point: it shows
-	 * waterhealer keeping many such calls in flight where a plain listener would wait for each.
-	 */
-	private void work() {
-		long min = this.processing.minWork().toNanos();
-		long max = this.processing.maxWork().toNanos();
-		long nanos = (max > min) ? ThreadLocalRandom.current().nextLong(min, max + 1) : min;
-		try {
-			TimeUnit.NANOSECONDS.sleep(nanos);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new TransientPaymentException("interrupted while storing a payment; it will be processed again");
-		}
-	}
-
-	/**
-	 * A failure that goes away when the payment is tried again, like a timeout of the ledger database.
-	 */
-	static class TransientPaymentException extends RuntimeException {
-
-		TransientPaymentException(String message) {
-			super(message);
-		}
-
 	}
 
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
- * Where stored payments end up: a balance per account, kept in memory. It stands in for the database a real payments
+ * Where stored payments end up: a balance in euros per account, kept in memory. It stands in for the database a real payments
  * service would write to.
  * <p>
  * It is idempotent by sequence number, as a real store should be: Kafka delivers at least once, so after a rebalance
@@ -27,10 +27,11 @@ public class PaymentStore {
 	private final AtomicLong outOfOrder = new AtomicLong();
 
 	/**
-	 * Book a payment on its account, unless it was booked before.
-	 * @param payment the payment
+	 * Book a payment on its account, in euros, unless it was booked before.
+	 * @param enriched the payment and its euro amount
 	 */
-	public void store(Payment payment) {
+	public void store(EnrichedPayment enriched) {
+		Payment payment = enriched.payment();
 		this.accounts.compute(payment.account(), (name, account) -> {
 			Account current = (account != null) ? account : new Account(0, 0);
 			if (payment.sequence() <= current.lastSequence()) {
@@ -41,7 +42,7 @@ public class PaymentStore {
 				this.outOfOrder.incrementAndGet();
 			}
 			this.stored.incrementAndGet();
-			return new Account(payment.sequence(), current.balanceCents() + payment.amountCents());
+			return new Account(payment.sequence(), current.balanceCents() + enriched.amountEurCents());
 		});
 	}
 

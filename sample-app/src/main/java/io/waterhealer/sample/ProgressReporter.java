@@ -32,7 +32,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Prints a progress line every {@code sample.progress.interval} while something changes: payments stored per
- * second, failures healed, and the consumer group's committed offset against the end of each partition.
+ * second, failures healed, the consumer group's committed offset against the end of each partition of the payments
+ * topic, and the bookings the batch step has written to the report.
  * <p>
  * The committed offsets come from the broker, through Kafka's own {@link Admin} client, not from waterhealer: they
  * are what a restarted instance would resume from, so they are the figure that shows nothing is committed before it
@@ -49,6 +50,8 @@ public class ProgressReporter implements SchedulingConfigurer, DisposableBean {
 
 	private final PaymentListener listener;
 
+	private final BookingReport report;
+
 	private final String topic;
 
 	private final String groupId;
@@ -63,10 +66,12 @@ public class ProgressReporter implements SchedulingConfigurer, DisposableBean {
 
 	private @Nullable String lastState;
 
-	public ProgressReporter(PaymentStore store, PaymentListener listener, SampleProperties properties,
+	public ProgressReporter(PaymentStore store, PaymentListener listener, BookingReport report,
+			SampleProperties properties,
 			KafkaAdmin kafkaAdmin, @Value("${spring.kafka.consumer.group-id}") String groupId) {
 		this.store = store;
 		this.listener = listener;
+		this.report = report;
 		this.topic = properties.topic();
 		this.groupId = groupId;
 		this.interval = properties.progress().interval();
@@ -86,8 +91,10 @@ public class ProgressReporter implements SchedulingConfigurer, DisposableBean {
 		this.lastStored = stored;
 		this.lastNanos = now;
 		String offsets = offsets();
-		String state = String.format(Locale.ROOT, "%,d stored, %,d failed attempts, %,d healed, %,d duplicates | %s",
-				stored, this.listener.failedAttempts(), this.listener.healed(), this.store.duplicates(), offsets);
+		String state = String.format(Locale.ROOT,
+				"%,d stored, %,d failed attempts, %,d healed, %,d duplicates | %s | report: %,d bookings in %,d batches",
+				stored, this.listener.failedAttempts(), this.listener.healed(), this.store.duplicates(), offsets,
+				this.report.bookings(), this.report.batches());
 		if (state.equals(this.lastState)) {
 			return;
 		}

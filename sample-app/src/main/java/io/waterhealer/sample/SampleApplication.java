@@ -35,4 +35,14 @@ public class SampleApplication {
 		return TopicBuilder.name(properties.topic()).partitions(properties.partitions()).build();
 	}
 
+	/**
+	 * The bookings topic, which the batch step reads.
+	 * @param properties the sample's settings
+	 * @return the topic
+	 */
+	@Bean
+	NewTopic bookingsTopic(SampleProperties properties) {
+		return TopicBuilder.name(properties.bookingsTopic()).partitions(3).build();
+	}
+
 }

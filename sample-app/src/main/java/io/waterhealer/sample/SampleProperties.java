@@ -10,13 +10,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param topic the topic payments are published to and consumed from
  * @param partitions partitions of the topic when the sample creates it
+ * @param bookingsTopic the topic the payments listener publishes bookings to, read in batches by the report
  * @param demo the demo producer
  * @param processing the simulated payment processing
  * @param progress the console progress report
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(@DefaultValue("payments") String topic, @DefaultValue("6") int partitions,
-		@DefaultValue Demo demo, @DefaultValue Processing processing, @DefaultValue Progress progress) {
+		@DefaultValue("payments-booked") String bookingsTopic, @DefaultValue Demo demo,
+		@DefaultValue Processing processing, @DefaultValue Progress progress) {
 
 	/**
 	 * The demo producer, which publishes made-up payments once the application is ready.
@@ -40,7 +42,7 @@ public record SampleProperties(@DefaultValue("payments") String topic, @DefaultV
 	}
 
 	/**
-	 * The simulated work of storing one payment.
+	 * The simulated remote calls of the enrich step, for one payment.
 	 *
 	 * @param failureRate share of attempts that fail with a transient error, between 0 (never) and 1 (excluded:
 	 * a payment must eventually succeed)

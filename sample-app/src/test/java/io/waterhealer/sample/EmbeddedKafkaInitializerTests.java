@@ -27,6 +27,17 @@ class EmbeddedKafkaInitializerTests {
 	}
 
 	@Test
+	void whenTheEmbeddedBrokerIsSwitchedOffThenNoneIsStarted() {
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			TestPropertyValues.of(EmbeddedKafkaInitializer.ENABLED + "=false").applyTo(context);
+			new EmbeddedKafkaInitializer().initialize(context);
+			context.refresh();
+			assertThat(context.containsBean(EmbeddedKafkaBroker.BEAN_NAME)).isFalse();
+			assertThat(context.getEnvironment().containsProperty("spring.kafka.bootstrap-servers")).isFalse();
+		}
+	}
+
+	@Test
 	void whenBootstrapServersAreNotSetThenABrokerRunsAsLongAsTheContext() {
 		EmbeddedKafkaKraftBroker broker;
 		try (GenericApplicationContext context = new GenericApplicationContext()) {

@@ -43,6 +43,8 @@ public class WaterhealerProperties {
 
 	private final Batch batch = new Batch();
 
+	private final LedgerPage ledgerPage = new LedgerPage();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -77,6 +79,10 @@ public class WaterhealerProperties {
 
 	public Batch getBatch() {
 		return this.batch;
+	}
+
+	public LedgerPage getLedgerPage() {
+		return this.ledgerPage;
 	}
 
 	/**
@@ -630,6 +636,27 @@ public class WaterhealerProperties {
 
 		public void setCheckLeakage(boolean checkLeakage) {
 			this.checkLeakage = checkLeakage;
+		}
+
+	}
+
+	/**
+	 * The live ledger page, which draws the ledger actuator endpoint in a browser.
+	 */
+	public static class LedgerPage {
+
+		/**
+		 * Whether a servlet web application serves the live ledger page at /waterhealer/ledger.html; it reads the
+		 * ledger actuator endpoint, which must be exposed too.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

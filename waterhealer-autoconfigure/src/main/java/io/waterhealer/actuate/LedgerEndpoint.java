@@ -1,0 +1,163 @@
+package io.waterhealer.actuate;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import io.waterhealer.kafka.ListenerMetrics.PartitionView;
+import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.ledger.LedgerSnapshot;
+import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.ledger.WindowRuns;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@code /actuator/ledger}: every listener's assigned partitions on this instance as their ledgers see them: the
+ * committed position, the offsets completed beyond it (as runs, holes included) and the incomplete offsets holding it
+ * back. It is what the live ledger page ({@code waterhealer.ledger-page.enabled}) draws once a second.
+ * <p>
+ * Read-only, and like every endpoint but health not reachable over HTTP until exposed
+ * ({@code management.endpoints.web.exposure.include=ledger}). It holds offsets and counts only, no record content.
+ * Each partition costs one pass over its ledger's window under the ledger's lock, the same pass a commit with
+ * metadata makes; it runs on the request thread, never on the consumer or worker threads, and the runs it returns
+ * are cut at {@value #MAX_RANGES} of each kind so that a window shredded by failures stays a small answer.
+ */
+@Endpoint(id = "ledger", defaultAccess = Access.READ_ONLY)
+public class LedgerEndpoint {
+
+	/** Most ranges of each kind (pending, completed) returned per partition. */
+	public static final int MAX_RANGES = 256;
+
+	private final Supplier<Map<String, ListenerRuntime>> listeners;
+
+	/**
+	 * Create the endpoint.
+	 * @param listeners the listeners' runtimes by id, read at each request
+	 */
+	public LedgerEndpoint(Supplier<Map<String, ListenerRuntime>> listeners) {
+		this.listeners = listeners;
+	}
+
+	@ReadOperation
+	public LedgerReport ledger() {
+		Map<String, ListenerLedger> result = new TreeMap<>();
+		this.listeners.get().forEach((id, runtime) -> result.put(id, describe(runtime)));
+		return new LedgerReport(System.currentTimeMillis(), result);
+	}
+
+	@ReadOperation
+	public @Nullable ListenerLedger listener(@Selector String listener) {
+		ListenerRuntime runtime = this.listeners.get().get(listener);
+		return (runtime != null) ? describe(runtime) : null;
+	}
+
+	private static ListenerLedger describe(ListenerRuntime runtime) {
+		Map<TopicPartition, PartitionView> views = new HashMap<>();
+		for (PartitionView view : runtime.partitions()) {
+			views.put(view.topicPartition(), view);
+		}
+		OffsetLedger ledger = runtime.ledger();
+		List<PartitionLedgerView> partitions = new ArrayList<>();
+		for (TopicPartition topicPartition : ledger.assigned()) {
+			PartitionLedger partitionLedger = ledger.get(topicPartition);
+			if (partitionLedger != null) {
+				partitions.add(describe(partitionLedger, views.get(topicPartition)));
+			}
+		}
+		partitions.sort(Comparator.comparing(PartitionLedgerView::topic).thenComparingInt(PartitionLedgerView::partition));
+		return new ListenerLedger(runtime.settings().parallelism(), runtime.settings().ordering().name(), partitions);
+	}
+
+	private static PartitionLedgerView describe(PartitionLedger ledger, @Nullable PartitionView view) {
+		// Runs first: their position is the one the ranges start at. The snapshot, read just after, may be a few
+		// completions newer; the page shows the ranges against the runs' position.
+		WindowRuns window = ledger.windowRuns();
+		LedgerSnapshot snapshot = ledger.snapshot();
+		List<long[]> pending = new ArrayList<>();
+		List<long[]> completed = new ArrayList<>();
+		boolean truncated = false;
+		long offset = window.position();
+		long[] runs = window.runs();
+		for (int i = 0; i < runs.length; i++) {
+			long to = offset + runs[i];
+			List<long[]> ranges = (i % 2 == 0) ? pending : completed;
+			if (runs[i] > 0) {
+				if (ranges.size() < MAX_RANGES) {
+					ranges.add(new long[] { offset, to });
+				}
+				else {
+					truncated = true;
+				}
+			}
+			offset = to;
+		}
+		long end = Math.max(snapshot.end(), offset);
+		long oldestNanos = snapshot.oldestIncompleteNanos();
+		double oldestAge = (view != null) ? view.oldestIncompleteAgeSeconds()
+				: (oldestNanos != 0) ? (System.nanoTime() - oldestNanos) / 1e9 : 0;
+		TopicPartition topicPartition = ledger.topicPartition();
+		return new PartitionLedgerView(topicPartition.topic(), topicPartition.partition(), snapshot.committed(),
+				window.position(), end, snapshot.incomplete(), snapshot.failed(),
+				(view != null) ? view.inFlight() : -1, (view != null) ? view.lag() : -1,
+				view != null && view.paused(), oldestAge, snapshot.highestCompleted(), pending, completed, truncated);
+	}
+
+	/**
+	 * The ledgers of every listener.
+	 *
+	 * @param timestamp when the report was taken, in epoch milliseconds
+	 * @param listeners each listener's ledger, by listener id
+	 */
+	public record LedgerReport(long timestamp, Map<String, ListenerLedger> listeners) {
+
+	}
+
+	/**
+	 * One listener's partitions on this instance.
+	 *
+	 * @param parallelism records the listener processes at the same time
+	 * @param ordering its ordering
+	 * @param partitions its assigned partitions, by topic and partition number
+	 */
+	public record ListenerLedger(int parallelism, String ordering, List<PartitionLedgerView> partitions) {
+
+	}
+
+	/**
+	 * One partition's ledger. Ranges are {@code [from, to)} pairs of offsets.
+	 *
+	 * @param topic the topic
+	 * @param partition the partition number
+	 * @param committed the last position Kafka acknowledged as committed by this assignment, -1 before the first
+	 * commit
+	 * @param position the lowest incomplete offset, which the next commit will commit; -1 before the first record
+	 * @param end one past the highest offset handed out
+	 * @param incomplete records handed out and not complete
+	 * @param failed incomplete records that failed at least once
+	 * @param inFlight records whose handler runs right now, -1 when unknown
+	 * @param lag end offset minus committed offset as the consumer last saw it, -1 when unknown
+	 * @param paused whether waterhealer paused the partition because its window is full
+	 * @param oldestIncompleteAgeSeconds time since the oldest incomplete record was handed out, 0 when none
+	 * @param highestCompleted the highest completed offset, -1 when none
+	 * @param pending ranges of incomplete offsets, from the position on: what holds the committed position back
+	 * @param completed ranges of offsets beyond the position that need no more work (completed, or holes)
+	 * @param truncated whether there were more than {@value LedgerEndpoint#MAX_RANGES} ranges of one kind
+	 */
+	public record PartitionLedgerView(String topic, int partition, long committed, long position, long end,
+			int incomplete, int failed, long inFlight, long lag, boolean paused, double oldestIncompleteAgeSeconds,
+			long highestCompleted, List<long[]> pending, List<long[]> completed, boolean truncated) {
+
+	}
+
+}

@@ -1,0 +1,67 @@
+package io.waterhealer.autoconfigure;
+
+import io.waterhealer.actuate.LedgerEndpoint;
+import io.waterhealer.kafka.HealingListenerRegistrar;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * The read-only {@code ledger} actuator endpoint (not exposed over HTTP unless the application exposes it) and, in a
+ * servlet web application with {@code waterhealer.ledger-page.enabled=true}, the live ledger page that draws it at
+ * {@code /waterhealer/ledger.html}.
+ * <p>
+ * The page is a static file in the jar ({@code META-INF/waterhealer/}), outside the {@code static/} locations Spring
+ * Boot serves by default, so that it appears only when asked for. It has no data of its own: it fetches the endpoint
+ * from the browser, so the endpoint's exposure and any security in front of it decide who sees the ledgers.
+ */
+@AutoConfiguration(after = WaterhealerAutoConfiguration.class)
+@ConditionalOnBean(HealingListenerRegistrar.class)
+public final class WaterhealerLedgerAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	@ConditionalOnAvailableEndpoint(LedgerEndpoint.class)
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		LedgerEndpoint ledgerEndpoint(HealingListenerRegistrar registrar) {
+			return new LedgerEndpoint(registrar::runtimes);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	@ConditionalOnBooleanProperty("waterhealer.ledger-page.enabled")
+	static class PageConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "waterhealerLedgerPage")
+		WebMvcConfigurer waterhealerLedgerPage() {
+			return new WebMvcConfigurer() {
+
+				@Override
+				public void addResourceHandlers(ResourceHandlerRegistry registry) {
+					registry.addResourceHandler("/waterhealer/**")
+						.addResourceLocations("classpath:/META-INF/waterhealer/");
+				}
+
+			};
+		}
+
+	}
+
+}
