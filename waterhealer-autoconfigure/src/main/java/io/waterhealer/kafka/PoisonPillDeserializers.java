@@ -11,8 +11,9 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
 /**
  * Makes sure a record that cannot be deserialized reaches the listener as a failed record instead of breaking the
- * poll: the configured key and value deserializers are wrapped in spring-kafka's {@link ErrorHandlingDeserializer}
- * (as consumer properties of the listener's endpoint), unless they already are. Without it, Kafka throws from
+ * poll: the configured key and value deserializers are wrapped in a {@link PoisonPillDeserializer} (as consumer
+ * properties of the listener's endpoint), unless they are already wrapped in it or in spring-kafka's
+ * {@link ErrorHandlingDeserializer}, which signals failures the same way. Without it, Kafka throws from
  * {@code poll()} and the consumer cannot get past the record; with it, the record goes through the failure policy
  * like any other failure.
  */
@@ -40,20 +41,20 @@ final class PoisonPillDeserializers {
 					+ "yourself (new ErrorHandlingDeserializer<>(delegate)) to let the policy handle it.");
 			return properties;
 		}
-		wrap(consumerConfig, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ErrorHandlingDeserializer.KEY_DESERIALIZER_CLASS,
+		wrap(consumerConfig, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, PoisonPillDeserializer.KEY_DELEGATE, properties);
+		wrap(consumerConfig, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, PoisonPillDeserializer.VALUE_DELEGATE,
 				properties);
-		wrap(consumerConfig, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-				ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS, properties);
 		return properties;
 	}
 
 	private static void wrap(Map<String, Object> consumerConfig, String property, String delegateProperty,
 			Properties properties) {
 		String configured = className(consumerConfig.get(property));
-		if (configured == null || configured.equals(ErrorHandlingDeserializer.class.getName())) {
+		if (configured == null || configured.equals(ErrorHandlingDeserializer.class.getName())
+				|| configured.equals(PoisonPillDeserializer.class.getName())) {
 			return;
 		}
-		properties.setProperty(property, ErrorHandlingDeserializer.class.getName());
+		properties.setProperty(property, PoisonPillDeserializer.class.getName());
 		properties.setProperty(delegateProperty, configured);
 	}
 
