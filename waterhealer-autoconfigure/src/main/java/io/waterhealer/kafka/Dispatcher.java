@@ -56,6 +56,10 @@ abstract class Dispatcher {
 	 * Records of one lane (one key, or one partition) run one after another in the order they were handed out,
 	 * which for one partition is offset order; lanes run in parallel. A lane exists only while it has work, so the
 	 * map holds at most as many lanes as there are incomplete records.
+	 * <p>
+	 * The consumer thread finds a busy lane with a lock-free read and queues under the lane's own monitor; only a
+	 * key without work in flight costs a map insertion. A lane retires (and leaves the map) under its monitor when
+	 * it runs dry, so a dispatch that raced with the retirement sees the flag and starts a fresh lane.
 	 */
 	static final class Serial extends Dispatcher {
 
@@ -76,30 +80,32 @@ abstract class Dispatcher {
 				return;
 			}
 			task.laneKey = key;
-			boolean[] startNow = new boolean[1];
-			this.lanes.compute(key, (k, existing) -> {
-				Lane lane = (existing != null) ? existing : new Lane();
-				startNow[0] = lane.offer(task);
-				return lane;
-			});
-			if (startNow[0]) {
-				this.workers.execute(task);
+			while (true) {
+				Lane lane = this.lanes.get(key);
+				if (lane == null) {
+					Lane fresh = new Lane();
+					task.lane = fresh;
+					if (this.lanes.putIfAbsent(key, fresh) == null) {
+						this.workers.execute(task);
+						return;
+					}
+				}
+				else if (lane.queue(task)) {
+					task.lane = lane;
+					return;
+				}
 			}
 		}
 
 		@Override
 		void finished(RecordTask task) {
-			Object key = task.laneKey;
-			if (key == null) {
+			Lane lane = task.lane;
+			if (lane == null) {
 				return;
 			}
-			RecordTask[] next = new RecordTask[1];
-			this.lanes.computeIfPresent(key, (k, lane) -> {
-				next[0] = lane.advance();
-				return (next[0] != null) ? lane : null;
-			});
-			if (next[0] != null) {
-				this.workers.execute(next[0]);
+			RecordTask next = lane.advance(this.lanes, task.laneKey);
+			if (next != null) {
+				this.workers.execute(next);
 			}
 		}
 
@@ -113,26 +119,29 @@ abstract class Dispatcher {
 
 	}
 
-	/** The queue of one key or partition; guarded by the map's per-key lock of {@code compute}. */
-	private static final class Lane {
+	/** The tasks of one key or partition waiting behind the one running; guarded by the lane's monitor. */
+	static final class Lane {
 
-		private final ArrayDeque<RecordTask> waiting = new ArrayDeque<>(2);
+		private final ArrayDeque<RecordTask> waiting = new ArrayDeque<>(4);
 
-		private @Nullable RecordTask running;
+		private boolean retired;
 
-		/** Queue the task; {@code true} if the lane was idle and the task may start now. */
-		boolean offer(RecordTask task) {
-			if (this.running == null) {
-				this.running = task;
-				return true;
+		/** Queue the task behind the running one; {@code false} if the lane retired meanwhile. */
+		synchronized boolean queue(RecordTask task) {
+			if (this.retired) {
+				return false;
 			}
 			this.waiting.add(task);
-			return false;
+			return true;
 		}
 
-		@Nullable RecordTask advance() {
+		/** The running task finished: the next one to run, or {@code null} after retiring the lane. */
+		synchronized @Nullable RecordTask advance(Map<Object, Lane> lanes, @Nullable Object key) {
 			RecordTask next = this.waiting.poll();
-			this.running = next;
+			if (next == null) {
+				this.retired = true;
+				lanes.remove(key, this);
+			}
 			return next;
 		}
 

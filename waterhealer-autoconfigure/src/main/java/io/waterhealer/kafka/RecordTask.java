@@ -18,6 +18,9 @@ final class RecordTask implements Runnable {
 	/** The serial lane the task runs in, set by ordered dispatchers. */
 	@Nullable Object laneKey;
 
+	/** The lane the task was queued in, set by ordered dispatchers. */
+	Dispatcher.@Nullable Lane lane;
+
 	int failedAttempts;
 
 	/** Whether the failure policy's first decision about this record was logged. */
