@@ -36,12 +36,14 @@ import java.util.stream.Collectors;
  * @param costRecords records of each cost run
  * @param costRounds measured pairs of each cost run
  * @param results folder under which a folder per invocation is written
+ * @param brokerHeap heap of the broker's JVM
+ * @param springArgs extra Spring arguments for the spring-kafka children (BATCH and async acks)
  */
 record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Partitions, int w1Parallelism,
 		int w2Records, int w2Partitions, int w2SleepMillis, List<Integer> w2Parallelism, int w2PeerConcurrency,
 		int w3Records, int w3Stuck, int keys, int commitMillis, int maxPollRecords, int timeoutSeconds,
 		List<String> jvmArgs, List<String> waterhealerArgs, String virtualJava, List<String> virtualArgs, boolean jmh,
-		boolean cost, int costRecords, int costRounds, Path results) {
+		boolean cost, int costRecords, int costRounds, Path results, String brokerHeap, List<String> springArgs) {
 
 	static BenchSettings fromSystemProperties() {
 		return from(System::getProperty);
@@ -64,7 +66,8 @@ record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Parti
 				Boolean.parseBoolean(string(lookup, "bench.jmh", "true")),
 				Boolean.parseBoolean(string(lookup, "bench.cost", "true")),
 				integer(lookup, "bench.cost.records", 1_000_000), integer(lookup, "bench.cost.rounds", 3),
-				Path.of(string(lookup, "bench.results", "target/benchmark-results")));
+				Path.of(string(lookup, "bench.results", "target/benchmark-results")),
+				string(lookup, "bench.brokerHeap", "1g"), spaced(string(lookup, "bench.springArgs", "")));
 	}
 
 	boolean runs(String workload) {
@@ -83,6 +86,7 @@ record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Parti
 				"commit interval=" + this.commitMillis + " ms, max.poll.records=" + this.maxPollRecords
 						+ ", timeout per run=" + this.timeoutSeconds + " s",
 				"contender JVM options=" + this.jvmArgs, "extra waterhealer arguments=" + this.waterhealerArgs,
+				"extra spring-kafka arguments=" + this.springArgs,
 				"virtual threads variant=" + (this.virtualJava.isEmpty() ? "off" : this.virtualJava + " " + this.virtualArgs));
 	}
 

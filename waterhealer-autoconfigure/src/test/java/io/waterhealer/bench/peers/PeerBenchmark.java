@@ -28,20 +28,24 @@ public final class PeerBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Path folder = run(BenchSettings.fromSystemProperties());
+		Path folder = run(BenchSettings.fromSystemProperties()).folder();
 		System.out.println();
 		System.out.println(Files.readString(folder.resolve("results.md")));
 		System.out.println("Results: " + folder.toAbsolutePath());
 	}
 
-	/** Runs everything the settings ask for; returns the folder the results were written to. */
-	static Path run(BenchSettings settings) throws Exception {
+	/** What one invocation measured and where it wrote its results. */
+	record Outcome(Path folder, List<RunResult> results) {
+	}
+
+	/** Runs everything the settings ask for. */
+	static Outcome run(BenchSettings settings) throws Exception {
 		String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC));
 		Path folder = settings.results().resolve(stamp);
 		Path logs = Files.createDirectories(folder.resolve("logs"));
 		Report report = new Report(settings, MachineInfo.describe());
 		List<RunResult> results = new ArrayList<>();
-		try (BenchBroker broker = BenchBroker.start(folder.resolve("broker"), "1g");
+		try (BenchBroker broker = BenchBroker.start(folder.resolve("broker"), settings.brokerHeap());
 				WorkloadRunner runner = new WorkloadRunner(broker.bootstrapServers(), settings, logs)) {
 			System.out.println("Broker " + broker.bootstrapServers() + " (pid " + broker.pid() + ")");
 			if (settings.runs("w1")) {
@@ -86,14 +90,14 @@ public final class PeerBenchmark {
 			}
 		}
 		report.write(folder);
-		return folder;
+		return new Outcome(folder, List.copyOf(results));
 	}
 
 	static List<Contender> w1(BenchSettings settings) {
 		int p = settings.w1Parallelism();
 		List<Contender> contenders = new ArrayList<>(List.of(waterhealer(settings, "KEY", p),
-				waterhealer(settings, "UNORDERED", p), peer("spring-kafka BATCH", Kind.SPRING_BATCH, "", 1),
-				peer("spring-kafka async acks, pool " + p, Kind.SPRING_ASYNC, "", p),
+				waterhealer(settings, "UNORDERED", p), spring(settings, "spring-kafka BATCH", Kind.SPRING_BATCH, 1),
+				spring(settings, "spring-kafka async acks, pool " + p, Kind.SPRING_ASYNC, p),
 				peer("raw KafkaConsumer loop", Kind.RAW, "", 1),
 				peer("Parallel Consumer UNORDERED " + p, Kind.PARALLEL_CONSUMER, "UNORDERED", p),
 				peer("Parallel Consumer KEY " + p, Kind.PARALLEL_CONSUMER, "KEY", p)));
@@ -110,8 +114,8 @@ public final class PeerBenchmark {
 			contenders.add(waterhealer(settings, "KEY", parallelism));
 			contenders.add(waterhealer(settings, "UNORDERED", parallelism));
 		}
-		contenders.addAll(List.of(peer("spring-kafka BATCH (sequential)", Kind.SPRING_BATCH, "", 1),
-				peer("spring-kafka async acks, pool " + c, Kind.SPRING_ASYNC, "", c),
+		contenders.addAll(List.of(spring(settings, "spring-kafka BATCH (sequential)", Kind.SPRING_BATCH, 1),
+				spring(settings, "spring-kafka async acks, pool " + c, Kind.SPRING_ASYNC, c),
 				peer("Parallel Consumer UNORDERED " + c, Kind.PARALLEL_CONSUMER, "UNORDERED", c),
 				peer("Parallel Consumer KEY " + c, Kind.PARALLEL_CONSUMER, "KEY", c)));
 		if (!settings.virtualJava().isEmpty()) {
@@ -151,6 +155,10 @@ public final class PeerBenchmark {
 
 	private static Contender peer(String label, Kind kind, String ordering, int parallelism) {
 		return new Contender(label, kind, ordering, parallelism, BenchBroker.javaExecutable(), List.of());
+	}
+
+	private static Contender spring(BenchSettings settings, String label, Kind kind, int parallelism) {
+		return new Contender(label, kind, "", parallelism, BenchBroker.javaExecutable(), settings.springArgs());
 	}
 
 	/** The virtual-threads variant: a Java 21+ child with the switch in {@code bench.virtualArgs}. */

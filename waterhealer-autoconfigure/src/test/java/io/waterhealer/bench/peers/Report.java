@@ -55,7 +55,7 @@ final class Report {
 		md.append("- Machine (end): load average ")
 			.append(String.format(Locale.ROOT, "%.2f", MachineInfo.loadAverage()))
 			.append('\n');
-		md.append("- Broker: Kafka (kafka.Kafka from the test classpath), single KRaft node on 127.0.0.1, own JVM, 1 GB heap\n");
+		md.append("- Broker: Kafka (kafka.Kafka from the test classpath), single KRaft node on 127.0.0.1, own JVM, heap ").append(this.settings.brokerHeap()).append('\n');
 		md.append("- Settings:\n");
 		for (String line : this.settings.describe().split("\n")) {
 			md.append("  - ").append(line).append('\n');
