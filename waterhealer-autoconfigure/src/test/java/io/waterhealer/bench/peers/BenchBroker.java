@@ -1,7 +1,9 @@
 package io.waterhealer.bench.peers;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +57,7 @@ final class BenchBroker implements AutoCloseable {
 			.start();
 		BenchBroker broker = new BenchBroker(process, "127.0.0.1:" + port);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-		while (!broker.ready()) {
+		while (!broker.ready(port)) {
 			if (!process.isAlive() || System.nanoTime() > deadline) {
 				broker.close();
 				throw new IllegalStateException("The benchmark broker did not start; see "
@@ -66,7 +68,14 @@ final class BenchBroker implements AutoCloseable {
 		return broker;
 	}
 
-	private boolean ready() {
+	private boolean ready(int port) {
+		// a TCP connection first, so that no AdminClient logs "could not be established" while the JVM starts
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+		}
+		catch (IOException ex) {
+			return false;
+		}
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
 				AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
 				3000))) {

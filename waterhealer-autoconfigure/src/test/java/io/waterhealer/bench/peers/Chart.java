@@ -67,7 +67,7 @@ final class Chart {
 			int y = top + 36;
 			for (Row row : this.rows.values()) {
 				g.setColor(Color.DARK_GRAY);
-				g.drawString(row.contender(), 10, y + BAR - 6);
+				g.drawString(fit(g, row.contender()), 10, y + BAR - 6);
 				if (row.ok()) {
 					double value = value(row);
 					int length = (int) Math.round(width * value / Math.max(max, 1e-9));
@@ -86,6 +86,14 @@ final class Chart {
 			g.setStroke(new BasicStroke(1));
 			g.drawLine(LABEL, top + 30, LABEL, y);
 			return y + 14;
+		}
+
+		private static String fit(Graphics2D g, String label) {
+			String text = label;
+			while (g.getFontMetrics().stringWidth(text) > LABEL - 20 && text.length() > 4) {
+				text = text.substring(0, text.length() - 2);
+			}
+			return text.equals(label) ? label : text + "…";
 		}
 
 		private double value(Row row) {

@@ -138,7 +138,7 @@ public final class PeerBenchmark {
 		List<String> off = new ArrayList<>(metadataOff.arguments());
 		off.add("--waterhealer.listener.metadata-max-bytes=0");
 		return List.of(waterhealer(settings, "UNORDERED", p),
-				new Contender("waterhealer UNORDERED " + p + ", commit metadata off (what spring-kafka does)",
+				new Contender("waterhealer UNORDERED " + p + ", metadata off",
 						Kind.WATERHEALER, "UNORDERED", p, BenchBroker.javaExecutable(), off),
 				peer("Parallel Consumer UNORDERED " + p, Kind.PARALLEL_CONSUMER, "UNORDERED", p));
 	}
@@ -146,7 +146,7 @@ public final class PeerBenchmark {
 	static final String W3_NOT_RUN = "Not run in W3: spring-kafka BATCH and the raw loop (a partition is processed in "
 			+ "order, so nothing completes beyond a stuck record); spring-kafka async acks (the consumer is paused "
 			+ "until every record of the previous poll is acknowledged, so at most one poll completes beyond the stuck "
-			+ "record, and commits carry no metadata, so all of it is redone: the 'metadata off' row).";
+			+ "record, and commits carry no metadata, so all of it is redone, as in the 'metadata off' row, which is what spring-kafka and water-healer do).";
 
 	private static Contender waterhealer(BenchSettings settings, String ordering, int parallelism) {
 		return new Contender("waterhealer " + ordering + " " + parallelism, Kind.WATERHEALER, ordering, parallelism,
@@ -202,7 +202,15 @@ public final class PeerBenchmark {
 		if (process.exitValue() != 0 || at < 0) {
 			return "failed: exit status " + process.exitValue() + ", see " + output;
 		}
-		return text.substring(at).strip();
+		// the summary, without the log lines (time-stamped) that follow it
+		StringBuilder summary = new StringBuilder();
+		for (String line : text.substring(at).split("\n")) {
+			if (line.matches("^\\d{4}-\\d\\d-\\d\\dT.*")) {
+				break;
+			}
+			summary.append(line).append('\n');
+		}
+		return summary.toString().strip();
 	}
 
 }

@@ -95,7 +95,7 @@ final class Report {
 			}
 			md.append('\n').append(PeerBenchmark.W3_NOT_RUN).append("\n\n");
 		}
-		md.append(Targets.check(this.settings, rows("W1"), rows("W2"), rows("W3"), w1Refs, w2Refs));
+		md.append(Targets.check(this.settings, rows("W1"), rows("W2"), rows("W3"), w1Refs, w2Refs, this.extras));
 		this.extras.forEach((title, text) -> md.append("## ").append(title).append("\n\n```\n").append(text)
 			.append("\n```\n\n"));
 		Files.writeString(folder.resolve("results.md"), md.toString());
