@@ -87,6 +87,10 @@ final class WorkloadRunner implements AutoCloseable {
 			if (figures == null) {
 				return RunResult.failed(workload, contender.label(), run, "no figures from the child (see " + log + ")");
 			}
+			if (figures.get("processed") < records) {
+				return RunResult.failed(workload, contender.label(), run, "committed to the end but handled only "
+						+ figures.get("processed") + " of " + records + " records: records were lost");
+			}
 			long first = figures.get("first");
 			long last = figures.get("last");
 			double committed = records / ((doneMicros - first) / 1e6);
