@@ -1,5 +1,6 @@
 package io.waterhealer.bench.peers;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,8 @@ import java.util.stream.Collectors;
  * @param timeoutSeconds longest time one contender run may take before it is reported as failed
  * @param jvmArgs JVM options of every contender's JVM
  * @param waterhealerArgs extra Spring arguments ({@code --name=value}) for the waterhealer children only
- * @param virtualJava a Java 21+ executable for the virtual-threads variant; empty to skip it
+ * @param virtualJava a Java 21+ executable for the virtual-threads variant; empty to skip it (option {@code auto},
+ * the default: this JVM if it is 21+, else {@value #JDK25} if it exists; {@code off} to skip)
  * @param virtualArgs Spring arguments that switch waterhealer's workers to virtual threads
  * @param jmh whether the ledger microbenchmark runs
  * @param cost whether the metrics and checkpoint cost runs
@@ -61,7 +63,7 @@ record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Parti
 				integer(lookup, "bench.w3.stuck", 5), integer(lookup, "bench.keys", 1_000),
 				integer(lookup, "bench.commitMillis", 100), integer(lookup, "bench.maxPollRecords", 500),
 				integer(lookup, "bench.timeoutSeconds", 300), spaced(string(lookup, "bench.jvmArgs", "")),
-				spaced(string(lookup, "bench.waterhealerArgs", "")), string(lookup, "bench.virtualJava", ""),
+				spaced(string(lookup, "bench.waterhealerArgs", "")), virtualJava(string(lookup, "bench.virtualJava", "auto")),
 				spaced(string(lookup, "bench.virtualArgs", "--spring.threads.virtual.enabled=true")),
 				Boolean.parseBoolean(string(lookup, "bench.jmh", "true")),
 				Boolean.parseBoolean(string(lookup, "bench.cost", "true")),
@@ -88,6 +90,21 @@ record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Parti
 				"contender JVM options=" + this.jvmArgs, "extra waterhealer arguments=" + this.waterhealerArgs,
 				"extra spring-kafka arguments=" + this.springArgs,
 				"virtual threads variant=" + (this.virtualJava.isEmpty() ? "off" : this.virtualJava + " " + this.virtualArgs));
+	}
+
+	static final String JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+
+	private static String virtualJava(String option) {
+		if (option.equals("off")) {
+			return "";
+		}
+		if (!option.equals("auto")) {
+			return option;
+		}
+		if (Runtime.version().feature() >= 21) {
+			return BenchBroker.javaExecutable();
+		}
+		return Files.isExecutable(Path.of(JDK25)) ? JDK25 : "";
 	}
 
 	/** Empty counts as unset, because the Maven profile passes every {@code bench.*} property, set or not. */

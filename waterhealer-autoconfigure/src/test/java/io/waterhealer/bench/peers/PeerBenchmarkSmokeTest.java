@@ -34,7 +34,7 @@ class PeerBenchmarkSmokeTest {
 				Map.entry("bench.w2.sleepMillis", "1"), Map.entry("bench.w2.parallelism", "256"),
 				Map.entry("bench.w3.records", "1001"), Map.entry("bench.jmh", "false"),
 				Map.entry("bench.cost", "false"), Map.entry("bench.timeoutSeconds", "120"),
-				Map.entry("bench.brokerHeap", "512m"),
+				Map.entry("bench.brokerHeap", "512m"), Map.entry("bench.virtualJava", "off"),
 				// start-up dominates at this size: C1 only, one GC thread
 				Map.entry("bench.jvmArgs", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m"),
 				Map.entry("bench.results", this.results.toString()));
