@@ -34,7 +34,8 @@ import org.springframework.kafka.annotation.KafkaListener;
  * One contender of the peer benchmark, in its own JVM so that its CPU time and peak RSS are its own. The first
  * argument names the contender ({@link Kind}); the workload comes in system properties ({@code bench.topic},
  * {@code bench.group}, {@code bench.bootstrap}, {@code bench.partitions}, {@code bench.parallelism},
- * {@code bench.ordering}, {@code bench.commitMillis}, {@code bench.maxPollRecords} and the {@link Probe}'s); further
+ * {@code bench.ordering}, {@code bench.commitMillis}, {@code bench.maxPollRecords}, optionally
+ * {@code bench.sessionTimeoutMillis}, and the {@link Probe}'s); further
  * arguments are passed to Spring Boot as they are. The child prints {@code BENCH first=...} at its first record and,
  * when the orchestrator writes a line to its standard input, {@code BENCH done ...} with its figures; then it halts.
  */
@@ -85,6 +86,11 @@ public final class ContenderMain {
 				"--spring.kafka.consumer.max-poll-records=" + property("bench.maxPollRecords"),
 				"--spring.main.web-application-type=none", "--spring.main.banner-mode=off",
 				"--logging.level.root=WARN", "--logging.level.io.waterhealer.failures=OFF"));
+		String sessionTimeout = System.getProperty("bench.sessionTimeoutMillis", "");
+		if (!sessionTimeout.isEmpty()) {
+			args.add("--spring.kafka.consumer.properties.session.timeout.ms=" + sessionTimeout);
+			args.add("--spring.kafka.consumer.properties.heartbeat.interval.ms=" + Long.parseLong(sessionTimeout) / 3);
+		}
 		int parallelism = Integer.parseInt(property("bench.parallelism"));
 		switch (kind) {
 			case WATERHEALER -> args.addAll(List.of("--waterhealer.listener.parallelism=" + parallelism,
@@ -151,6 +157,11 @@ public final class ContenderMain {
 		config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.parseInt(property("bench.maxPollRecords")));
 		config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
 		config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+		String sessionTimeout = System.getProperty("bench.sessionTimeoutMillis", "");
+		if (!sessionTimeout.isEmpty()) {
+			config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.parseInt(sessionTimeout));
+			config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.parseInt(sessionTimeout) / 3);
+		}
 		return config;
 	}
 

@@ -169,7 +169,10 @@ public final class PeerBenchmark {
 				settings.virtualJava(), arguments);
 	}
 
+	private static final long STARTED = System.nanoTime();
+
 	private static RunResult print(RunResult result) {
+		System.out.printf("[%4d s] ", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - STARTED));
 		if (result.ok() && result.reprocessed() >= 0) {
 			System.out.printf("%s run %d %-60s re-processed %,d%n", result.workload(), result.run(),
 					result.contender(), result.reprocessed());
