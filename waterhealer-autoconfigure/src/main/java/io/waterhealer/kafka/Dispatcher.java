@@ -90,9 +90,12 @@ abstract class Dispatcher {
 						return;
 					}
 				}
-				else if (lane.queue(task)) {
+				else {
+					// set before queueing: once queued, a worker may run and finish the task at any moment
 					task.lane = lane;
-					return;
+					if (lane.queue(task)) {
+						return;
+					}
 				}
 			}
 		}
