@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
  * A single-node KRaft Kafka broker in its own JVM ({@code kafka.Kafka} from the test classpath), so that a test can
  * kill it with SIGKILL and start it again on the same port and log directory.
  */
-final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements AutoCloseable {
 
 	private final Path directory;
 
@@ -29,7 +29,7 @@ final class BrokerProcess implements AutoCloseable {
 
 	private Process process;
 
-	BrokerProcess(Path directory) throws IOException, InterruptedException {
+	public BrokerProcess(Path directory) throws IOException, InterruptedException {
 		this.directory = Files.createDirectories(directory);
 		this.port = freePort();
 		int controllerPort = freePort();
@@ -53,11 +53,11 @@ final class BrokerProcess implements AutoCloseable {
 		}
 	}
 
-	String bootstrapServers() {
+	public String bootstrapServers() {
 		return "localhost:" + this.port;
 	}
 
-	void start() throws IOException {
+	public void start() throws IOException {
 		this.process = java("kafka.Kafka", this.config.toString())
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("broker.log").toFile()))
 			.start();
@@ -70,7 +70,7 @@ final class BrokerProcess implements AutoCloseable {
 		});
 	}
 
-	void kill() throws InterruptedException {
+	public void kill() throws InterruptedException {
 		if (this.process != null) {
 			this.process.destroyForcibly();
 			this.process.waitFor(30, TimeUnit.SECONDS);
@@ -83,7 +83,7 @@ final class BrokerProcess implements AutoCloseable {
 		kill();
 	}
 
-	static ProcessBuilder java(String mainClass, String... args) {
+	public static ProcessBuilder java(String mainClass, String... args) {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
 				System.getProperty("java.class.path"), mainClass));
@@ -91,7 +91,7 @@ final class BrokerProcess implements AutoCloseable {
 		return new ProcessBuilder(command).redirectErrorStream(true);
 	}
 
-	static int freePort() throws IOException {
+	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
