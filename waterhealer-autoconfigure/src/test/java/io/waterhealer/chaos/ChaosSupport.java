@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -144,24 +145,41 @@ final class ChaosSupport {
 	/**
 	 * Starts a consumer JVM of {@link ChaosConsumerApplication}.
 	 * @param output where its console goes
-	 * @param args application arguments on top of the suite's defaults (later ones win)
+	 * @param args application arguments ({@code --name=value}) that replace or add to the suite's defaults; a
+	 * {@code --server.port} turns the web server on
 	 */
 	Process startConsumer(String topic, String group, Path log, Path output, String... args) throws IOException {
+		Map<String, String> settings = new LinkedHashMap<>();
+		settings.put("spring.kafka.bootstrap-servers", this.bootstrapServers);
+		settings.put("spring.kafka.consumer.group-id", group);
+		settings.put("spring.kafka.consumer.auto-offset-reset", "earliest");
+		// a killed member is noticed after 6 s (the broker's minimum) rather than Kafka's default 45 s
+		settings.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
+		settings.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+		settings.put("spring.kafka.consumer.properties.reconnect.backoff.max.ms", "1000");
+		settings.put("spring.main.banner-mode", "off");
+		settings.put("spring.main.web-application-type", "none");
+		settings.put("logging.level.root", "WARN");
+		settings.put("logging.level.io.waterhealer.failures", "OFF");
+		settings.put("logging.level.io.waterhealer.kafka.RecordProcessor", "OFF");
+		settings.put("chaos.topic", topic);
+		settings.put("chaos.log", log.toString());
+		settings.put("waterhealer.listener.commit-interval", "200ms");
+		settings.put("waterhealer.retry.initial-interval", "20ms");
+		settings.put("waterhealer.retry.max-interval", "200ms");
+		settings.put("waterhealer.shutdown.enabled", "false");
+		for (String arg : args) {
+			int equals = arg.indexOf('=');
+			settings.put(arg.substring(2, equals), arg.substring(equals + 1));
+		}
+		if (settings.containsKey("server.port")) {
+			settings.put("spring.main.web-application-type", "servlet");
+		}
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
 				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				ChaosConsumerApplication.class.getName(), "--spring.kafka.bootstrap-servers=" + this.bootstrapServers,
-				"--spring.kafka.consumer.group-id=" + group, "--spring.kafka.consumer.auto-offset-reset=earliest",
-				// a killed member is noticed after 6 s (the broker's minimum) rather than Kafka's default 45 s
-				"--spring.kafka.consumer.properties.session.timeout.ms=6000",
-				"--spring.kafka.consumer.properties.heartbeat.interval.ms=1000",
-				"--spring.kafka.consumer.properties.reconnect.backoff.max.ms=1000", "--spring.main.banner-mode=off",
-				"--spring.main.web-application-type=none", "--logging.level.root=WARN",
-				"--logging.level.io.waterhealer.failures=OFF", "--logging.level.io.waterhealer.kafka.RecordProcessor=OFF",
-				"--chaos.topic=" + topic, "--chaos.log=" + log, "--waterhealer.listener.commit-interval=200ms",
-				"--waterhealer.retry.initial-interval=20ms", "--waterhealer.retry.max-interval=200ms",
-				"--waterhealer.shutdown.enabled=false"));
-		command.addAll(List.of(args));
+				ChaosConsumerApplication.class.getName()));
+		settings.forEach((name, value) -> command.add("--" + name + "=" + value));
 		Files.createDirectories(output.getParent());
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
