@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import io.waterhealer.chaos.ProcessingLog.Produced;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -134,6 +136,20 @@ final class ChaosSupport {
 				.entrySet()
 				.stream()
 				.collect(Collectors.toMap(Map.Entry::getKey, (e) -> e.getValue().offset()));
+		}
+	}
+
+	/** Whether the group is stable with {@code members} members, each with partitions assigned. */
+	boolean stableWith(String group, int members) throws Exception {
+		try (Admin admin = admin()) {
+			ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+				.describedGroups()
+				.get(group)
+				.get(15, TimeUnit.SECONDS);
+			return description.groupState() == GroupState.STABLE && description.members().size() == members
+					&& description.members()
+						.stream()
+						.allMatch((member) -> !member.assignment().topicPartitions().isEmpty());
 		}
 	}
 
