@@ -40,8 +40,16 @@ final class ChaosSupport {
 
 	private final String bootstrapServers;
 
+	private final Map<String, Object> clientProperties;
+
 	ChaosSupport(String bootstrapServers) {
-		this.bootstrapServers = bootstrapServers;
+		this(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+	}
+
+	/** A cluster reached with these client properties (bootstrap servers and security settings). */
+	ChaosSupport(Map<String, Object> clientProperties) {
+		this.bootstrapServers = (String) clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+		this.clientProperties = clientProperties;
 	}
 
 	String bootstrapServers() {
@@ -49,9 +57,10 @@ final class ChaosSupport {
 	}
 
 	Admin admin() {
-		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
-				AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-				5_000));
+		Map<String, Object> config = new HashMap<>(this.clientProperties);
+		config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+		config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+		return Admin.create(config);
 	}
 
 	void createTopic(String topic, int partitions) throws Exception {
@@ -61,10 +70,11 @@ final class ChaosSupport {
 	}
 
 	KafkaProducer<String, String> producer() {
-		return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
-				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+		Map<String, Object> config = new HashMap<>(this.clientProperties);
+		config.putAll(Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
 				5, ProducerConfig.ACKS_CONFIG, "all"));
+		return new KafkaProducer<>(config);
 	}
 
 	/**
