@@ -76,9 +76,9 @@ class ScaleOutTest {
 		start(cluster, topic, group, log);
 		awaitStable(cluster, group, 3);
 		int atJoin = log.distinctProcessed();
-		CompletableFuture<Map<String, Produced>> secondHalf = produce(cluster, topic, RECORDS / 2);
+		// the second half continues each key's sequence, so it must not start before the first half is sent
 		Map<String, Produced> produced = new HashMap<>(firstHalf.get(5, TimeUnit.MINUTES));
-		produced.putAll(secondHalf.get(5, TimeUnit.MINUTES));
+		produced.putAll(produce(cluster, topic, RECORDS / 2).get(5, TimeUnit.MINUTES));
 		await().atMost(Duration.ofMinutes(ChaosSupport.SOAK ? 10 : 3))
 			.pollInterval(Duration.ofMillis(500))
 			.until(() -> cluster.allCommitted(group, topic, PARTITIONS));
