@@ -58,11 +58,20 @@ public final class WaterhealerCheckpointAutoConfiguration {
 			if ("true".equalsIgnoreCase(context.getEnvironment().getProperty("DISABLE_CHECKPOINTING", "false").trim())) {
 				return ConditionOutcome.noMatch("DISABLE_CHECKPOINTING is true");
 			}
-			if (!context.getEnvironment().getProperty("waterhealer.enabled", Boolean.class, true)
-					|| !context.getEnvironment().getProperty("waterhealer.checkpoint.enabled", Boolean.class, true)) {
+			if (!flag(context, "waterhealer.enabled") || !flag(context, "waterhealer.checkpoint.enabled")) {
 				return ConditionOutcome.noMatch("waterhealer.checkpoint.enabled is false");
 			}
 			return ConditionOutcome.match("checkpoints are on");
+		}
+
+		/** A switch read before the properties are bound, so a value that is not a boolean is reported here. */
+		private static boolean flag(ConditionContext context, String property) {
+			String value = context.getEnvironment().getProperty(property, "true").trim();
+			if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
+				throw InvalidHealingListenerException.forProperty(property, "is '" + value + "', not a boolean",
+						"Set it to true or false.");
+			}
+			return Boolean.parseBoolean(value);
 		}
 
 	}

@@ -3,6 +3,7 @@ package io.waterhealer.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.waterhealer.FailurePolicy;
 import io.waterhealer.InvalidHealingListenerException;
@@ -23,6 +24,8 @@ import org.springframework.util.StringUtils;
  */
 @ConfigurationProperties("waterhealer")
 public class WaterhealerProperties {
+
+	private static final Pattern LEGAL_TOPIC_CHARACTERS = Pattern.compile("[a-zA-Z0-9._-]+");
 
 	/**
 	 * Whether @HealingListener methods are registered as Kafka listeners.
@@ -106,7 +109,7 @@ public class WaterhealerProperties {
 		}
 		Retry r = this.retry;
 		positive("waterhealer.retry.initial-interval", r.initialInterval);
-		if (r.multiplier < 1.0) {
+		if (!(r.multiplier >= 1.0) || Double.isInfinite(r.multiplier)) {
 			throw InvalidHealingListenerException.forProperty("waterhealer.retry.multiplier", "is " + r.multiplier,
 					"Set it to 1 (fixed back-off) or more (exponential back-off).");
 		}
@@ -130,6 +133,13 @@ public class WaterhealerProperties {
 					"is empty, so dead letters would go back to the topic they came from",
 					"Set a suffix such as -dlt, or name a deadLetterTopic on the listener.");
 		}
+		if (!LEGAL_TOPIC_CHARACTERS.matcher(this.failure.deadLetterSuffix).matches()) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.failure.dead-letter-suffix",
+					"is '" + this.failure.deadLetterSuffix + "', which Kafka does not allow in a topic name",
+					"Use only letters, digits, '.', '_' and '-', e.g. -dlt.");
+		}
+		throwables("waterhealer.retry.not-retryable", r.notRetryable);
+		throwables("waterhealer.shutdown.fatal-exceptions", this.shutdown.fatalExceptions);
 		FailureSettings failureSettings = new FailureSettings(this.failure.policy, r.maxAttempts,
 				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
 				this.failure.deadLetterSuffix, List.copyOf(this.shutdown.fatalExceptions));
@@ -155,6 +165,12 @@ public class WaterhealerProperties {
 					"Set a non-zero status, so that Kubernetes or systemd sees the exit as a failure and restarts "
 							+ "the application.");
 		}
+		if (s.exitCode < 1 || s.exitCode > 255) {
+			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.exit-code",
+					"is " + s.exitCode + ", outside 1..255, so the orchestrator would see the status modulo 256 ("
+							+ (s.exitCode & 0xFF) + ")",
+					"Set a status from 1 to 255, e.g. 1.");
+		}
 		return new ShutdownSettings(s.enabled, s.interval, s.stallTimeout, s.brokerTimeout, s.delay, s.exitCode);
 	}
 
@@ -162,6 +178,16 @@ public class WaterhealerProperties {
 		atLeastOne("waterhealer.batch.size", this.batch.size);
 		positive("waterhealer.batch.timeout", this.batch.timeout);
 		return new BatchSettings(this.batch.size, this.batch.timeout, this.batch.checkLeakage);
+	}
+
+	private static void throwables(String property, List<Class<? extends Throwable>> types) {
+		for (Class<?> type : types) {
+			if (!Throwable.class.isAssignableFrom(type)) {
+				throw InvalidHealingListenerException.forProperty(property,
+						"names " + type.getName() + ", which is not an exception, so it would never match",
+						"List exception classes only, e.g. java.lang.IllegalArgumentException.");
+			}
+		}
 	}
 
 	private static void atLeastOne(String property, long value) {

@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.support.SendResult;
 
 /**
  * Publishes exhausted records to their dead-letter topic with spring-kafka's {@link DeadLetterPublishingRecoverer},
@@ -47,7 +51,32 @@ final class DeadLetterPublisher {
 		templates.put(byte[].class, bytesTemplate);
 		templates.put(Object.class, template);
 		this.recoverer = new DeadLetterPublishingRecoverer(templates,
-				(record, ex) -> new TopicPartition(destination.apply(record.topic()), -1));
+				(record, ex) -> new TopicPartition(destination.apply(record.topic()), -1)) {
+
+			/**
+			 * Sends and waits like the recoverer does, but a value the producer cannot serialize is a configuration
+			 * mistake that retrying will not cure: say which property to change (the recoverer logs it and throws
+			 * an exception without the cause).
+			 */
+			@Override
+			protected void publish(ProducerRecord<Object, Object> outRecord,
+					KafkaOperations<Object, Object> kafkaTemplate, ConsumerRecord<?, ?> inRecord) {
+				CompletableFuture<SendResult<Object, Object>> result;
+				try {
+					result = kafkaTemplate.send(outRecord);
+				}
+				catch (SerializationException ex) {
+					throw new IllegalStateException("the dead-letter producer cannot serialize " + inRecord.topic()
+							+ "-" + inRecord.partition() + "@" + inRecord.offset() + " (" + ex.getMessage()
+							+ "). Set spring.kafka.producer.key-serializer and spring.kafka.producer.value-serializer "
+							+ "to serializers of the listener's key and value types, e.g. "
+							+ "org.springframework.kafka.support.serializer.JacksonJsonSerializer for a JSON listener",
+							ex);
+				}
+				verifySendResult(kafkaTemplate, outRecord, result, inRecord);
+			}
+
+		};
 		this.recoverer.setHeadersFunction((record, ex) -> {
 			RecordHeaders headers = new RecordHeaders();
 			headers.add(ATTEMPTS_HEADER, Integer.toString(ATTEMPTS.get()[0]).getBytes(StandardCharsets.UTF_8));

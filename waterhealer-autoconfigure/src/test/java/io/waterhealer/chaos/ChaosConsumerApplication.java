@@ -1,0 +1,109 @@
+package io.waterhealer.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+import io.waterhealer.HealingListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The consumer of the chaos suite, run in its own JVM so that a test can kill it with SIGKILL. Each record it
+ * completes is appended to {@code chaos.log} as {@code P topic partition offset key value} before the handler
+ * returns; each transient failure it throws is appended as an {@code F} line. The append is a {@link FileChannel}
+ * write, which hands the bytes to the operating system at once: SIGKILL ends the process but not the page cache,
+ * so the file is a durable record of what was processed. {@code chaos.fail-percent} of the records (chosen from
+ * {@code chaos.seed}, topic partition and offset) fail on their first attempt in each JVM and succeed when retried.
+ * {@code chaos.work-micros} is the longest time a handler works on a record (uniformly random from 0).
+ * Ordering and everything else come from {@code waterhealer.*} properties (the default ordering is KEY).
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class ChaosConsumerApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(ChaosConsumerApplication.class, args);
+	}
+
+	@Bean
+	Handler chaosHandler(@Value("${chaos.log}") String log, @Value("${chaos.fail-percent:0}") int failPercent,
+			@Value("${chaos.seed:0}") long seed, @Value("${chaos.work-micros:0}") long workMicros) throws IOException {
+		return new Handler(FileChannel.open(Path.of(log), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.APPEND), failPercent, seed, workMicros);
+	}
+
+	/** Decides the transient failures and writes the durable record. */
+	static class Handler {
+
+		private final FileChannel log;
+
+		private final int failPercent;
+
+		private final long seed;
+
+		private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+
+		private final long workMicros;
+
+		Handler(FileChannel log, int failPercent, long seed, long workMicros) {
+			this.workMicros = workMicros;
+			this.log = log;
+			this.failPercent = failPercent;
+			this.seed = seed;
+		}
+
+		@HealingListener(id = "chaos", topics = "${chaos.topic}")
+		void handle(ConsumerRecord<String, String> record) {
+			String coordinates = record.topic() + " " + record.partition() + " " + record.offset();
+			if (failsOnce(record.partition(), record.offset()) && this.failedOnce.add(coordinates)) {
+				append("F " + coordinates);
+				throw new IllegalStateException("transient failure of " + coordinates + " (chaos test)");
+			}
+			if (this.workMicros > 0) {
+				// the handler's own work, so that records are in flight when the JVM is killed
+				LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(this.workMicros * 1000L));
+			}
+			append("P " + coordinates + " " + record.key() + " " + record.value());
+		}
+
+		static boolean failsOnce(long seed, int failPercent, int partition, long offset) {
+			long mixed = (seed ^ (partition * 0x9E3779B97F4A7C15L)) + offset * 0xBF58476D1CE4E5B9L;
+			mixed = (mixed ^ (mixed >>> 31)) * 0x94D049BB133111EBL;
+			return Math.floorMod(mixed ^ (mixed >>> 29), 100) < failPercent;
+		}
+
+		private boolean failsOnce(int partition, long offset) {
+			return failsOnce(this.seed, this.failPercent, partition, offset);
+		}
+
+		private void append(String line) {
+			ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+			synchronized (this.log) {
+				try {
+					while (bytes.hasRemaining()) {
+						this.log.write(bytes);
+					}
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+		}
+
+	}
+
+}
