@@ -119,9 +119,15 @@ final class FailureHandler {
 			this.deadLetters.publish(record, failure, task.failedAttempts);
 		}
 		catch (RuntimeException ex) {
-			long delay = this.settings.backOff().delayMillis(task.failedAttempts);
-			logger.error(() -> line(reason, task, failure) + "; could not publish it to dead-letter topic " + topic
-					+ ", it stays incomplete and publishing is retried in " + delay + " ms: " + ex);
+			// publishing backs off like a retry (up to max-interval) and logs the 1st, 10th, 100th... failure, so a
+			// dead-letter topic that stays unwritable holds the record visibly without flooding the log
+			int publishAttempts = ++task.deadLetterAttempts;
+			long delay = this.settings.backOff().delayMillis(publishAttempts);
+			if (isPowerOfTen(publishAttempts)) {
+				logger.error(() -> line(reason, task, failure) + "; could not publish it to dead-letter topic "
+						+ topic + ", it stays incomplete and publishing is retried in " + delay + " ms (failed "
+						+ publishAttempts + " times so far; logged at 1, 10, 100, ... failures): " + ex);
+			}
 			retryLater(() -> deadLetter(task, failure, reason), delay);
 			return;
 		}
@@ -163,6 +169,14 @@ final class FailureHandler {
 		}
 		String text = (key instanceof byte[] bytes) ? "byte[" + bytes.length + "]" : String.valueOf(key);
 		return (text.length() > 80) ? text.substring(0, 77) + "..." : text;
+	}
+
+	private static boolean isPowerOfTen(int n) {
+		int rest = n;
+		while (rest % 10 == 0) {
+			rest /= 10;
+		}
+		return rest == 1;
 	}
 
 	static boolean isPoisonPill(Throwable failure) {

@@ -23,6 +23,9 @@ final class RecordTask implements Runnable {
 
 	int failedAttempts;
 
+	/** Attempts at publishing the record to its dead-letter topic. */
+	int deadLetterAttempts;
+
 	/** Whether the failure policy's first decision about this record was logged. */
 	boolean policyReported;
 
