@@ -58,20 +58,11 @@ public final class WaterhealerCheckpointAutoConfiguration {
 			if ("true".equalsIgnoreCase(context.getEnvironment().getProperty("DISABLE_CHECKPOINTING", "false").trim())) {
 				return ConditionOutcome.noMatch("DISABLE_CHECKPOINTING is true");
 			}
-			if (!flag(context, "waterhealer.enabled") || !flag(context, "waterhealer.checkpoint.enabled")) {
+			if (!PropertySwitch.read(context, "waterhealer.enabled", true)
+					|| !PropertySwitch.read(context, "waterhealer.checkpoint.enabled", true)) {
 				return ConditionOutcome.noMatch("waterhealer.checkpoint.enabled is false");
 			}
 			return ConditionOutcome.match("checkpoints are on");
-		}
-
-		/** A switch read before the properties are bound, so a value that is not a boolean is reported here. */
-		private static boolean flag(ConditionContext context, String property) {
-			String value = context.getEnvironment().getProperty(property, "true").trim();
-			if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
-				throw InvalidHealingListenerException.forProperty(property, "is '" + value + "', not a boolean",
-						"Set it to true or false.");
-			}
-			return Boolean.parseBoolean(value);
 		}
 
 	}

@@ -6,13 +6,17 @@ import io.waterhealer.kafka.HealingListenerRegistrar;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -45,7 +49,7 @@ public final class WaterhealerLedgerAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass(WebMvcConfigurer.class)
-	@ConditionalOnBooleanProperty("waterhealer.ledger-page.enabled")
+	@Conditional(WaterhealerLedgerAutoConfiguration.LedgerPageEnabled.class)
 	static class PageConfiguration {
 
 		@Bean
@@ -60,6 +64,18 @@ public final class WaterhealerLedgerAutoConfiguration {
 				}
 
 			};
+		}
+
+	}
+
+	/** {@code waterhealer.ledger-page.enabled}, off unless set; a value that is not a boolean is named. */
+	static class LedgerPageEnabled extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return PropertySwitch.read(context, "waterhealer.ledger-page.enabled", false)
+					? ConditionOutcome.match("waterhealer.ledger-page.enabled is true")
+					: ConditionOutcome.noMatch("waterhealer.ledger-page.enabled is not true");
 		}
 
 	}

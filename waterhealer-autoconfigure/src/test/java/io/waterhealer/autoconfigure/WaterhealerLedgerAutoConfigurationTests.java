@@ -58,6 +58,16 @@ class WaterhealerLedgerAutoConfigurationTests {
 	}
 
 	@Test
+	void whenThePageSwitchIsNotABooleanThenTheStartUpNamesIt() {
+		this.web.withPropertyValues("waterhealer.ledger-page.enabled=perhaps")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("waterhealer.ledger-page.enabled")
+				.hasMessageContaining("Set it to true or false"));
+	}
+
+	@Test
 	void whenTheApplicationIsNotAWebApplicationThenThePageIsNotServed() {
 		new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
 			.withPropertyValues(PROPERTIES)

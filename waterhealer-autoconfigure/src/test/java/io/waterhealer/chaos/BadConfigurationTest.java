@@ -77,6 +77,7 @@ class BadConfigurationTest {
 				row("waterhealer.metrics.data-size", UPDATE, "waterhealer.metrics.data-size=perhaps"),
 				row("waterhealer.batch.check-leakage", UPDATE, "waterhealer.batch.check-leakage=perhaps"),
 				row("waterhealer.checkpoint.enabled", "true or false", "waterhealer.checkpoint.enabled=perhaps"),
+				row("waterhealer.ledger-page.enabled", UPDATE, "waterhealer.ledger-page.enabled=perhaps"),
 				row("waterhealer.shutdown.enabled", UPDATE, "waterhealer.shutdown.enabled=perhaps"),
 				row("waterhealer.shutdown.exit-code", UPDATE, "waterhealer.shutdown.exit-code=one"),
 				row("waterhealer.shutdown.fatal-exceptions", UPDATE,
