@@ -1,9 +1,5 @@
 package io.waterhealer.chaos;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +9,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import com.jayway.jsonpath.JsonPath;
 import io.waterhealer.chaos.ProcessingLog.Produced;
 import io.waterhealer.chaos.ProcessingLog.Verdict;
 import io.waterhealer.health.BrokerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.waterhealer.health.WaterhealerHealthOverHttp.reason;
+import static io.waterhealer.health.WaterhealerHealthOverHttp.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,20 +104,7 @@ class BrokerCrashTest {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
 	}
 
-	private static String status(int port) throws Exception {
-		return JsonPath.read(health(port), "$.status");
-	}
 
-	private static String reason(int port) throws Exception {
-		return JsonPath.read(health(port), "$.details.reason");
-	}
 
-	private static String health(int port) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/waterhealer"))
-				.timeout(Duration.ofSeconds(5))
-				.build(), HttpResponse.BodyHandlers.ofString())
-			.body();
-	}
 
 }

@@ -1,22 +1,19 @@
 package io.waterhealer.chaos;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.jayway.jsonpath.JsonPath;
 import io.waterhealer.chaos.ProcessingLog.Produced;
 import io.waterhealer.chaos.ProcessingLog.Verdict;
 import io.waterhealer.health.BrokerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.waterhealer.health.WaterhealerHealthOverHttp.reason;
+import static io.waterhealer.health.WaterhealerHealthOverHttp.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +59,7 @@ class SaslPassThroughTest {
 				assertThat(verdict.lost()).isEmpty();
 				assertThat(verdict.orderViolations()).isEmpty();
 				await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> "DOWN".equals(status(wrongPort)));
-				String reason = JsonPath.read(health(wrongPort), "$.details.reason");
+				String reason = reason(wrongPort);
 				assertThat(Files.readString(wrongOutput)).containsIgnoringCase("authentication failed");
 				assertThat(Files.exists(this.work.resolve("mallory.log")) ? Files.size(this.work.resolve("mallory.log"))
 						: 0).as("records processed with a wrong password").isZero();
@@ -91,16 +88,6 @@ class SaslPassThroughTest {
 				"--logging.level.org.apache.kafka.clients.NetworkClient=ERROR" };
 	}
 
-	private static String status(int port) throws Exception {
-		return JsonPath.read(health(port), "$.status");
-	}
 
-	private static String health(int port) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/waterhealer"))
-				.timeout(Duration.ofSeconds(5))
-				.build(), HttpResponse.BodyHandlers.ofString())
-			.body();
-	}
 
 }

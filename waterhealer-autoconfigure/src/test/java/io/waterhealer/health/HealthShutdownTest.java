@@ -1,17 +1,12 @@
 package io.waterhealer.health;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.jayway.jsonpath.JsonPath;
 import io.waterhealer.kafka.KafkaTestSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.waterhealer.health.WaterhealerHealthOverHttp.reason;
+import static io.waterhealer.health.WaterhealerHealthOverHttp.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -150,21 +147,8 @@ class HealthShutdownTest {
 		return process;
 	}
 
-	private static String status(int port) throws Exception {
-		return JsonPath.read(health(port), "$.status");
-	}
 
-	private static String reason(int port) throws Exception {
-		return JsonPath.read(health(port), "$.details.reason");
-	}
 
-	private static String health(int port) throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/waterhealer"))
-				.timeout(Duration.ofSeconds(5))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		return response.body();
-	}
 
 	private static String topicWith(String servers, int records) throws Exception {
 		String topic = KafkaTestSupport.uniqueName("health");
