@@ -7,12 +7,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 import io.waterhealer.Ordering;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.log.LogAccessor;
 
 /**
  * Decides when a handed-out record may start, according to the listener's {@link Ordering}.
  */
 abstract class Dispatcher {
+
+	private static final LogAccessor logger = new LogAccessor(Dispatcher.class);
 
 	protected final Executor workers;
 
@@ -20,11 +25,11 @@ abstract class Dispatcher {
 		this.workers = workers;
 	}
 
-	static Dispatcher forOrdering(Ordering ordering, Executor workers) {
+	static Dispatcher forOrdering(String listenerId, Ordering ordering, Executor workers) {
 		return switch (ordering) {
 			case UNORDERED -> new Unordered(workers);
-			case KEY -> new Serial(workers, true);
-			case PARTITION -> new Serial(workers, false);
+			case KEY -> new Serial(listenerId, workers, true);
+			case PARTITION -> new Serial(listenerId, workers, false);
 		};
 	}
 
@@ -60,15 +65,34 @@ abstract class Dispatcher {
 	 * The consumer thread finds a busy lane with a lock-free read and queues under the lane's own monitor; only a
 	 * key without work in flight costs a map insertion. A lane retires (and leaves the map) under its monitor when
 	 * it runs dry, so a dispatch that raced with the retirement sees the flag and starts a fresh lane.
+	 * <p>
+	 * Lanes are found by the key's {@code equals}/{@code hashCode}. A key class that keeps {@link Object}'s identity
+	 * equality (a deserializer's own class without them, an array) would give every record a lane of its own, and
+	 * records with equal keys would run at once and out of order. Such records go to their partition's lane instead:
+	 * in offset order, one at a time, which keeps the promise of {@code KEY} at the cost of that partition's
+	 * parallelism, and the class is named once in a WARN so that it can be given value equality.
 	 */
 	static final class Serial extends Dispatcher {
 
+		/** Whether instances of a key class are equal by content, so that one lane per distinct key is one per key. */
+		private static final ClassValue<Boolean> VALUE_EQUALITY = new ClassValue<>() {
+			@Override
+			protected Boolean computeValue(Class<?> type) {
+				return hasValueEquality(type);
+			}
+		};
+
 		private final Map<Object, Lane> lanes = new ConcurrentHashMap<>();
+
+		private final Map<Class<?>, Boolean> identityKeysReported = new ConcurrentHashMap<>();
+
+		private final String listenerId;
 
 		private final boolean byKey;
 
-		Serial(Executor workers, boolean byKey) {
+		Serial(String listenerId, Executor workers, boolean byKey) {
 			super(workers);
+			this.listenerId = listenerId;
 			this.byKey = byKey;
 		}
 
@@ -117,7 +141,42 @@ abstract class Dispatcher {
 				return task.partition().topicPartition();
 			}
 			Object key = task.record().key();
-			return (key instanceof byte[] bytes) ? ByteBuffer.wrap(bytes) : key;
+			if (key == null || key instanceof String) {
+				return key;
+			}
+			if (key instanceof byte[] bytes) {
+				return ByteBuffer.wrap(bytes);
+			}
+			if (VALUE_EQUALITY.get(key.getClass())) {
+				return key;
+			}
+			reportIdentityKey(key.getClass());
+			return new TopicPartition(task.record().topic(), task.record().partition());
+		}
+
+		private void reportIdentityKey(Class<?> type) {
+			if (this.identityKeysReported.putIfAbsent(type, Boolean.TRUE) == null) {
+				logger.warn(() -> "@HealingListener '" + this.listenerId + "' orders by KEY, but its key class "
+						+ type.getName() + " has no equals/hashCode of its own, so equal keys cannot be told apart; "
+						+ "records with such keys run one at a time in offset order per partition. Give the class "
+						+ "value equality (a record, or equals and hashCode) to let different keys run in parallel");
+			}
+		}
+
+		static boolean hasValueEquality(Class<?> type) {
+			if (type.isEnum()) {
+				return true;
+			}
+			if (type.isArray()) {
+				return false;
+			}
+			try {
+				return type.getMethod("equals", Object.class).getDeclaringClass() != Object.class
+						&& type.getMethod("hashCode").getDeclaringClass() != Object.class;
+			}
+			catch (NoSuchMethodException ex) {
+				return false;
+			}
 		}
 
 	}

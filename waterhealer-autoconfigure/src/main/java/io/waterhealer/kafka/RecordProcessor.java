@@ -73,7 +73,7 @@ final class RecordProcessor {
 						: threads("waterhealer-" + settings.id() + "-"));
 		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("waterhealer-" + settings.id() + "-retry-"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
-		this.dispatcher = Dispatcher.forOrdering(settings.ordering(), this.workers);
+		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.workers);
 		this.failures = new FailureHandler(settings, this.stageName, deadLetters, this.scheduler, this.workers,
 				this::completed);
 		this.batcher = invoker.isBatch()

@@ -1,7 +1,11 @@
 package io.waterhealer.kafka;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +38,7 @@ class DispatcherTest {
 		Map<Object, Long> lastOffset = new ConcurrentHashMap<>();
 		AtomicInteger done = new AtomicInteger();
 		AtomicReference<String> violation = new AtomicReference<>();
-		dispatcher.set(Dispatcher.forOrdering(Ordering.KEY, (runnable) -> pool.execute(() -> {
+		dispatcher.set(Dispatcher.forOrdering("test", Ordering.KEY, (runnable) -> pool.execute(() -> {
 			RecordTask task = (RecordTask) runnable;
 			Object key = task.record().key();
 			if (running.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet() != 1) {
@@ -60,6 +64,77 @@ class DispatcherTest {
 			pool.shutdownNow();
 			pool.awaitTermination(10, TimeUnit.SECONDS);
 		}
+	}
+
+
+	/**
+	 * A key class without value equality (no {@code equals}/{@code hashCode} of its own) must not give each record a
+	 * lane of its own: two records with equal content would then run at once and out of order. Each of the 20 tasks
+	 * holds its worker for a moment, so a second lane would run beside it.
+	 */
+	@Test
+	void keysWithoutValueEqualityNeverRunConcurrentlyAndKeepOffsetOrder() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		AtomicReference<Dispatcher> dispatcher = new AtomicReference<>();
+		AtomicInteger running = new AtomicInteger();
+		AtomicInteger maxRunning = new AtomicInteger();
+		List<Long> order = Collections.synchronizedList(new ArrayList<>());
+		CountDownLatch done = new CountDownLatch(20);
+		dispatcher.set(Dispatcher.forOrdering("test", Ordering.KEY, (runnable) -> pool.execute(() -> {
+			RecordTask task = (RecordTask) runnable;
+			maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+			try {
+				Thread.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			order.add(task.record().offset());
+			running.decrementAndGet();
+			done.countDown();
+			dispatcher.get().finished(task);
+		})));
+		try {
+			for (int i = 0; i < 20; i++) {
+				ConsumerRecord<Object, Object> record = new ConsumerRecord<>("t", 0, i, new IdentityKey("same"), "v");
+				dispatcher.get().dispatch(new RecordTask(record, null, null));
+			}
+			assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(maxRunning.get()).as("records of equal keys running at once").isEqualTo(1);
+			assertThat(order).isSorted().hasSize(20);
+		}
+		finally {
+			pool.shutdownNow();
+			pool.awaitTermination(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void valueEqualityIsToldFromIdentityEquality() {
+		record Account(String id) {
+		}
+		assertThat(Dispatcher.Serial.hasValueEquality(Account.class)).isTrue();
+		assertThat(Dispatcher.Serial.hasValueEquality(Long.class)).isTrue();
+		assertThat(Dispatcher.Serial.hasValueEquality(Ordering.class)).isTrue();
+		assertThat(Dispatcher.Serial.hasValueEquality(java.util.UUID.class)).isTrue();
+		assertThat(Dispatcher.Serial.hasValueEquality(IdentityKey.class)).isFalse();
+		assertThat(Dispatcher.Serial.hasValueEquality(int[].class)).isFalse();
+	}
+
+	/** A key as a deserializer might produce it: equal content, but identity equality. */
+	static final class IdentityKey {
+
+		private final String id;
+
+		IdentityKey(String id) {
+			this.id = id;
+		}
+
+		@Override
+		public String toString() {
+			return "IdentityKey[" + this.id + "]";
+		}
+
 	}
 
 }
