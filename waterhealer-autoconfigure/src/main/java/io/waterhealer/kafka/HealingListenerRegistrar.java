@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Supplier;
 
 import io.waterhealer.FailurePolicy;
@@ -146,9 +147,11 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
 				groupId = id;
 			}
+			Properties consumerProperties = PoisonPillDeserializers.wrap(id, consumerConfig,
+					hasDeserializerInstances(factory));
+			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);
 			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
-					autoStartup(id, annotation), runtime,
-					PoisonPillDeserializers.wrap(id, consumerConfig, hasDeserializerInstances(factory)));
+					autoStartup(id, annotation), runtime, consumerProperties);
 			registrar.registerEndpoint(endpoint, factory);
 		}
 	}

@@ -19,10 +19,21 @@ final class TestApplications {
 	private TestApplications() {
 	}
 
-	@SuppressWarnings("unchecked")
 	static <T> ConfigurableApplicationContext start(String groupId, T listener, String... properties) {
+		List<String> all = new ArrayList<>(List.of("spring.kafka.consumer.auto-offset-reset=earliest"));
+		all.addAll(List.of(properties));
+		return startWithoutOffsetReset(groupId, listener, all.toArray(String[]::new));
+	}
+
+	/**
+	 * Start the application as {@link #start} does but without setting {@code spring.kafka.consumer.auto-offset-reset},
+	 * as an application written from the README would.
+	 */
+	@SuppressWarnings("unchecked")
+	static <T> ConfigurableApplicationContext startWithoutOffsetReset(String groupId, T listener,
+			String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.kafka.bootstrap-servers=" + KafkaTestSupport.bootstrapServers(),
-				"spring.kafka.consumer.group-id=" + groupId, "spring.kafka.consumer.auto-offset-reset=earliest",
+				"spring.kafka.consumer.group-id=" + groupId,
 				"spring.main.banner-mode=off", "waterhealer.listener.commit-interval=100ms",
 				"waterhealer.listener.drain-timeout=100ms", "waterhealer.retry.initial-interval=50ms",
 				"waterhealer.retry.max-interval=200ms", "waterhealer.shutdown.enabled=false"));
