@@ -43,6 +43,10 @@ final class LedgerCommitter {
 
 	private final Map<TopicPartition, Boolean> truncationReported = new java.util.concurrent.ConcurrentHashMap<>();
 
+	/** The last ignored commit reported per partition; never cleared, so bounded by the partitions ever owned. */
+	private final Map<TopicPartition, OffsetAndMetadata> ignoredMetadataReported =
+			new java.util.concurrent.ConcurrentHashMap<>();
+
 	private final ListenerMetrics metrics;
 
 	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars, ListenerMetrics metrics) {
@@ -110,7 +114,10 @@ final class LedgerCommitter {
 
 	/**
 	 * Read the offsets the previous owner completed beyond its committed positions. A failure to read them only
-	 * means those records are processed again.
+	 * means those records are processed again. Metadata is trusted only when it was written for the committed offset
+	 * it arrived with: a group whose offset was moved by another tool with the metadata kept (MirrorMaker 2,
+	 * {@code alterConsumerGroupOffsets}), or metadata of the first format that cannot be checked, is ignored, so the
+	 * records from the committed offset are processed again rather than skipped unprocessed.
 	 */
 	Map<TopicPartition, CompletedOffsets> completedBeforeAssignment(Consumer<?, ?> consumer,
 			Collection<TopicPartition> partitions) {
@@ -122,14 +129,20 @@ final class LedgerCommitter {
 					Duration.ofSeconds(10));
 			Map<TopicPartition, CompletedOffsets> result = new HashMap<>();
 			committed.forEach((tp, offset) -> {
-				if (offset != null && CommitMetadataCodec.isOurs(offset.metadata())) {
-					CompletedOffsets completed = CommitMetadataCodec.decode(offset.offset(), offset.metadata());
-					if (!completed.isEmpty()) {
-						result.put(tp, completed);
-						logger.info(() -> "@HealingListener '" + this.listenerId + "' will skip " + completed.count()
-								+ " records of " + tp + " beyond offset " + offset.offset()
-								+ " that were completed before this assignment");
-					}
+				if (offset == null) {
+					return;
+				}
+				CommitMetadataCodec.Reading reading = CommitMetadataCodec.read(offset.offset(), offset.metadata());
+				if (reading.kind() == CommitMetadataCodec.Kind.TRUSTED && !reading.completed().isEmpty()) {
+					CompletedOffsets completed = reading.completed();
+					result.put(tp, completed);
+					logger.info(() -> "@HealingListener '" + this.listenerId + "' will skip " + completed.count()
+							+ " records of " + tp + " beyond offset " + offset.offset()
+							+ " that were completed before this assignment");
+				}
+				else if (reading.kind() == CommitMetadataCodec.Kind.MOVED
+						|| reading.kind() == CommitMetadataCodec.Kind.UNVERIFIABLE) {
+					reportIgnoredMetadata(tp, offset, reading);
 				}
 			});
 			return result;
@@ -138,6 +151,28 @@ final class LedgerCommitter {
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "' could not read committed metadata of "
 					+ partitions + "; records completed beyond their positions will be processed again: " + ex);
 			return Map.of();
+		}
+	}
+
+	/** Once per partition and committed value: a rebalance that finds the same commit again says nothing new. */
+	private void reportIgnoredMetadata(TopicPartition tp, OffsetAndMetadata offset,
+			CommitMetadataCodec.Reading reading) {
+		if (offset.equals(this.ignoredMetadataReported.put(tp, offset))) {
+			return;
+		}
+		if (reading.kind() == CommitMetadataCodec.Kind.MOVED) {
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the committed offset of " + tp
+					+ " was moved to " + offset.offset() + " after its commit metadata was written for offset "
+					+ reading.writtenFor() + " (by MirrorMaker 2's offset sync or alterConsumerGroupOffsets, for "
+					+ "example); the metadata is ignored and the records from offset " + offset.offset()
+					+ " are processed again");
+		}
+		else {
+			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the commit metadata of " + tp + "@"
+					+ offset.offset() + " is in the first format (" + offset.metadata().substring(0, 4)
+					+ "), which does not say which offset it was written for, so it cannot be told from metadata "
+					+ "kept across a moved offset; it is ignored and the records from offset " + offset.offset()
+					+ " are processed again (once, after upgrading)");
 		}
 	}
 
@@ -160,7 +195,8 @@ final class LedgerCommitter {
 		for (CommitPoint point : points) {
 			String metadata = "";
 			if (point.runs().length > 0 && !this.metadataRefused) {
-				CommitMetadataCodec.Encoded encoded = CommitMetadataCodec.encode(point.runs(), this.metadataMaxChars);
+				CommitMetadataCodec.Encoded encoded = CommitMetadataCodec.encode(point.position(), point.runs(),
+						this.metadataMaxChars);
 				metadata = encoded.metadata();
 				if (!encoded.complete()) {
 					reportTruncation(point, encoded);

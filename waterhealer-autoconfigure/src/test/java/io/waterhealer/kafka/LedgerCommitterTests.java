@@ -1,0 +1,108 @@
+package io.waterhealer.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.ledger.PartitionLedger;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the committer writes and what it trusts when it reads a commit back, with Kafka's {@link MockConsumer} as
+ * the group's store: metadata is trusted only at the offset it was written for.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class LedgerCommitterTests {
+
+	private final TopicPartition partition = new TopicPartition("orders", 0);
+
+	private final MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
+
+	private final LedgerCommitter committer = new LedgerCommitter("orders", stuckAtOneThousand(), 4096,
+			ListenerMetrics.NONE);
+
+	LedgerCommitterTests() {
+		// MockConsumer answers committed(...) only for assigned partitions
+		this.consumer.assign(List.of(this.partition));
+	}
+
+	@Test
+	void metadataIsTrustedAtTheOffsetItWasWrittenFor(CapturedOutput output) {
+		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		OffsetAndMetadata written = committed();
+		assertThat(written.offset()).isEqualTo(1_000);
+		assertThat(written.metadata()).startsWith("wh2r:1000:");
+		CompletedOffsets completed = readBack().get(this.partition);
+		assertThat(completed).isNotNull();
+		assertThat(completed.count()).isEqualTo(500);
+		assertThat(output).doesNotContain("processed again");
+	}
+
+	@Test
+	void metadataKeptAcrossAMovedOffsetIsIgnoredWithOneWarning(CapturedOutput output) {
+		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		String metadata = committed().metadata();
+		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(950, metadata)));
+		assertThat(readBack()).isEmpty();
+		assertThat(readBack()).isEmpty();
+		String warning = "the committed offset of orders-0 was moved to 950 after its commit metadata was written for "
+				+ "offset 1000 (by MirrorMaker 2's offset sync or alterConsumerGroupOffsets, for example); the metadata "
+				+ "is ignored and the records from offset 950 are processed again";
+		assertThat(output.toString().split(java.util.regex.Pattern.quote(warning), -1)).hasSize(2);
+	}
+
+	@Test
+	void metadataOfTheFirstFormatIsIgnoredWithOneWarning(CapturedOutput output) {
+		// runs [1, 500] from 1000 as the first format wrote them
+		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(1_000, "wh1r:AfQD")));
+		assertThat(readBack()).isEmpty();
+		assertThat(readBack()).isEmpty();
+		String warning = "the commit metadata of orders-0@1000 is in the first format (wh1r)";
+		assertThat(output.toString().split(java.util.regex.Pattern.quote(warning), -1)).hasSize(2);
+		assertThat(output).contains("the records from offset 1000 are processed again");
+	}
+
+	@Test
+	void aMovedOffsetIsReportedAgainWhenItMovesAgain(CapturedOutput output) {
+		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		String metadata = committed().metadata();
+		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(950, metadata)));
+		assertThat(readBack()).isEmpty();
+		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(900, metadata)));
+		assertThat(readBack()).isEmpty();
+		assertThat(output).contains("was moved to 950").contains("was moved to 900");
+	}
+
+	private Map<TopicPartition, CompletedOffsets> readBack() {
+		return this.committer.completedBeforeAssignment(this.consumer, List.of(this.partition));
+	}
+
+	private OffsetAndMetadata committed() {
+		return this.consumer.committed(java.util.Set.of(this.partition)).get(this.partition);
+	}
+
+	/** Offsets 1000..1500 handed out, all complete but 1000. */
+	private OffsetLedger stuckAtOneThousand() {
+		OffsetLedger ledger = new OffsetLedger(OffsetLedger.DEFAULT_MAX_IN_FLIGHT, OffsetLedger.DEFAULT_MAX_SPAN);
+		PartitionLedger partitionLedger = ledger.assign(this.partition);
+		for (long offset = 1_000; offset <= 1_500; offset++) {
+			partitionLedger.handOut(offset);
+		}
+		for (long offset = 1_001; offset <= 1_500; offset++) {
+			partitionLedger.complete(offset);
+		}
+		return ledger;
+	}
+
+}
