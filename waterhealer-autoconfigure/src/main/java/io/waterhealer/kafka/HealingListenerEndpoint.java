@@ -21,9 +21,10 @@ import org.springframework.kafka.support.converter.MessageConverter;
 /**
  * The spring-kafka endpoint of one {@code @HealingListener}. Any listener container factory creates its
  * container like any other (so {@code spring.kafka.listener.*}, customizers and interceptors apply); this endpoint
- * then installs the ledger's listener, poll hook and rebalance listener, and enforces the two settings the ledger
- * depends on: manual acknowledgement, so that the container never commits on its own, and no auto-commit (a
- * consumer property of the endpoint, so that it wins over the consumer factory's configuration).
+ * then installs the ledger's listener, poll hook, rebalance listener and error handler, and enforces the settings the
+ * ledger depends on: manual acknowledgement and an error handler that never acknowledges, so that the container
+ * never commits on its own, and no auto-commit (a consumer property of the endpoint, so that it wins over the
+ * consumer factory's configuration).
  */
 final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 
@@ -143,6 +144,7 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 				new LedgerRebalanceListener(this.runtime, properties.getConsumerRebalanceListener()));
 		BatchInterceptor<Object, Object> existing = container.getBatchInterceptor();
 		container.setBatchInterceptor(new LedgerPollHook(this.runtime, existing));
+		container.setCommonErrorHandler(new LedgerErrorHandler(this.runtime, container.getCommonErrorHandler()));
 	}
 
 

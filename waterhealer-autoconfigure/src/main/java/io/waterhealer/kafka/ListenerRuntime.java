@@ -38,6 +38,8 @@ public final class ListenerRuntime {
 
 	private static final Duration REVOKE_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
+	/** How long a partition whose records could not be handed out waits before they are fetched again. */
+	static final Duration HAND_OUT_RETRY = Duration.ofSeconds(1);
 
 	private final ListenerSettings settings;
 
@@ -53,6 +55,8 @@ public final class ListenerRuntime {
 
 	private final ListenerMetrics metrics;
 
+	private final ConsumerPathFailures handOutFailures;
+
 	private @Nullable MessageListenerContainer container;
 
 	private volatile @Nullable Throwable fatalFailure;
@@ -63,6 +67,7 @@ public final class ListenerRuntime {
 		this.processor = processor;
 		this.metrics = metrics;
 		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars(), metrics);
+		this.handOutFailures = new ConsumerPathFailures(settings.id());
 		processor.onFatal(this::fatal);
 	}
 
@@ -112,7 +117,11 @@ public final class ListenerRuntime {
 		}
 	}
 
-	/** Consumer thread, after each poll that returned records: track and dispatch every record. */
+	/**
+	 * Consumer thread, after each poll that returned records: track and dispatch every record, partition by
+	 * partition. A failure in one partition stops only that partition, before the first record it could not hand
+	 * out; the other partitions of the poll are still handed out.
+	 */
 	void handOut(ConsumerRecords<Object, Object> records, Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
 		for (TopicPartition topicPartition : records.partitions()) {
@@ -122,28 +131,36 @@ public final class ListenerRuntime {
 
 	private void handOut(TopicPartition topicPartition, List<ConsumerRecord<Object, Object>> records,
 			Consumer<?, ?> consumer, long now) {
-		AssignedPartition partition = ownAssignment(consumer, topicPartition);
-		if (partition == null) {
-			return;
-		}
-		PartitionLedger partitionLedger = partition.ledger();
-		for (ConsumerRecord<Object, Object> record : records) {
-			long offset = record.offset();
-			if (this.settings.debug()) {
-				logger.info(() -> "@HealingListener '" + this.settings.id() + "' received " + record.topic() + "-"
-						+ record.partition() + "@" + offset + " key=" + record.key());
+		long notHandedOut = records.get(0).offset();
+		try {
+			AssignedPartition partition = ownAssignment(consumer, topicPartition);
+			if (partition == null) {
+				return;
 			}
-			if (partitionLedger.handOut(offset, now)) {
-				if (partition.completedBefore(offset)) {
-					partitionLedger.complete(offset);
-					this.metrics.skippedOnAssignment(topicPartition);
+			PartitionLedger partitionLedger = partition.ledger();
+			for (ConsumerRecord<Object, Object> record : records) {
+				long offset = record.offset();
+				if (this.settings.debug()) {
+					logger.info(() -> "@HealingListener '" + this.settings.id() + "' received " + record.topic() + "-"
+							+ record.partition() + "@" + offset + " key=" + record.key());
 				}
-				else {
-					submit(record, partition);
+				boolean tracked = partitionLedger.handOut(offset, now);
+				notHandedOut = offset + 1;
+				if (tracked) {
+					if (partition.completedBefore(offset)) {
+						partitionLedger.complete(offset);
+						this.metrics.skippedOnAssignment(topicPartition);
+					}
+					else {
+						submit(record, partition);
+					}
 				}
 			}
+			partition.pauseIfFull();
 		}
-		partition.pauseIfFull();
+		catch (RuntimeException ex) {
+			fetchAgainLater(consumer, topicPartition, notHandedOut, now, ex);
+		}
 	}
 
 	/**
@@ -165,6 +182,45 @@ public final class ListenerRuntime {
 		logger.warn(() -> "@HealingListener '" + this.settings.id() + "' received records of " + topicPartition
 				+ " before its assignment was seen; tracking it from here");
 		return assign(consumer, topicPartition, CompletedOffsets.none());
+	}
+
+	/**
+	 * Records of a partition from {@code offset} on could not be handed out. They must be neither committed past nor
+	 * mistaken for holes by the next {@link #skipHoles}: the consumer is sought back to them, so they are fetched
+	 * again, and the partition is held paused for a while, so that a failure that repeats is retried once per hold
+	 * and not once per poll. Seeking back is harmless for records already handed out: the ledger ignores offsets
+	 * below its end.
+	 */
+	private void fetchAgainLater(Consumer<?, ?> consumer, TopicPartition topicPartition, long offset, long now,
+			Exception failure) {
+		this.handOutFailures.report(failure, () -> "could not hand out the records of " + topicPartition + " from "
+				+ offset + " on; they are fetched again every " + HAND_OUT_RETRY.toMillis() + " ms and the "
+				+ "partition's committed offset stays at or below " + offset);
+		try {
+			consumer.seek(topicPartition, offset);
+		}
+		catch (RuntimeException ex) {
+			logger.debug(() -> "Could not seek " + topicPartition + " back to " + offset + ": " + ex);
+		}
+		AssignedPartition partition = this.partitions.get(topicPartition);
+		if (partition != null && partition.ownedBy(consumer)) {
+			partition.holdBack(now + HAND_OUT_RETRY.toNanos());
+		}
+	}
+
+	/**
+	 * Consumer thread: the poll's records did not reach {@link #handOut} in full, because something threw on the
+	 * listener path (an application's batch interceptor, for one). Every partition of the poll is fetched again from
+	 * its first record of the poll; see {@link #fetchAgainLater}.
+	 */
+	void pollFailed(ConsumerRecords<?, ?> records, Consumer<?, ?> consumer, Exception failure) {
+		long now = System.nanoTime();
+		for (TopicPartition topicPartition : records.partitions()) {
+			List<? extends ConsumerRecord<?, ?>> partitionRecords = records.records(topicPartition);
+			if (!partitionRecords.isEmpty()) {
+				fetchAgainLater(consumer, topicPartition, partitionRecords.get(0).offset(), now, failure);
+			}
+		}
 	}
 
 	/**
@@ -197,6 +253,9 @@ public final class ListenerRuntime {
 	void beforePoll(Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
 		List<AssignedPartition> owned = ownedBy(consumer);
+		for (AssignedPartition partition : owned) {
+			partition.releaseHoldIfDue(now);
+		}
 		long[] next = this.nextCommitAt.get();
 		if (now - next[0] < 0 && !anyDrainedSinceCommit(owned)) {
 			return;
@@ -244,7 +303,8 @@ public final class ListenerRuntime {
 	/**
 	 * Offsets below the fetch position that were never handed out (a transaction marker after the last record) are
 	 * holes. Every record below the position was handed out: this runs before a poll, after the listener received
-	 * everything the previous poll returned. The end offset for the lag gauge comes from the same numbers.
+	 * everything the previous poll returned (records that could not be handed out were sought back to). The end
+	 * offset for the lag gauge comes from the same numbers.
 	 */
 	private void skipHoles(Consumer<?, ?> consumer, List<AssignedPartition> owned) {
 		for (AssignedPartition partition : owned) {
@@ -295,7 +355,13 @@ public final class ListenerRuntime {
 		if (previous != null) {
 			previous.clearPause();
 		}
-		this.metrics.partitionAssigned(partition);
+		try {
+			this.metrics.partitionAssigned(partition);
+		}
+		catch (RuntimeException ex) {
+			this.handOutFailures.report(ex, () -> "could not register the metrics of " + topicPartition
+					+ "; the partition is consumed without them");
+		}
 		return partition;
 	}
 

@@ -19,8 +19,14 @@ final class TestApplications {
 	private TestApplications() {
 	}
 
-	@SuppressWarnings("unchecked")
 	static <T> ConfigurableApplicationContext start(String groupId, T listener, String... properties) {
+		return start(groupId, listener, App.class, properties);
+	}
+
+	/** As {@link #start(String, Object, String...)}, with the beans of {@code configuration} added. */
+	@SuppressWarnings("unchecked")
+	static <T> ConfigurableApplicationContext start(String groupId, T listener, Class<?> configuration,
+			String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.kafka.bootstrap-servers=" + KafkaTestSupport.bootstrapServers(),
 				"spring.kafka.consumer.group-id=" + groupId, "spring.kafka.consumer.auto-offset-reset=earliest",
 				"spring.main.banner-mode=off", "waterhealer.listener.commit-interval=100ms",
@@ -28,7 +34,7 @@ final class TestApplications {
 				"waterhealer.retry.max-interval=200ms", "waterhealer.shutdown.enabled=false"));
 		all.addAll(List.of(properties));
 		Class<T> type = (Class<T>) listener.getClass();
-		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(App.class, configuration).web(WebApplicationType.NONE)
 			.initializers((context) -> ((GenericApplicationContext) context).registerBean("listener", type,
 					() -> listener))
 			.properties(all.toArray(String[]::new))
