@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.config.ContainerPostProcessor;
 import org.springframework.kafka.config.KafkaListenerEndpoint;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
@@ -27,6 +28,8 @@ import org.springframework.kafka.support.converter.MessageConverter;
  * consumer factory's configuration).
  */
 final class HealingListenerEndpoint implements KafkaListenerEndpoint {
+
+	private static final LogAccessor logger = new LogAccessor(HealingListenerEndpoint.class);
 
 	/**
 	 * The longest a consumer waits in an empty poll. Commits are made between polls, so this bounds how long the
@@ -132,10 +135,25 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		return this::enforceLedgerSettings;
 	}
 
+	/**
+	 * A transaction of the container would only span the hand-out on the consumer thread (handlers run on workers,
+	 * outside it), and spring-kafka sends offsets to it on its own: one past a poll's last records after any error
+	 * handling, and for a whole poll an early batch interceptor dropped. Either passes records still in flight.
+	 */
+	private void withoutTransactions(ContainerProperties properties) {
+		if (properties.getKafkaAwareTransactionManager() != null || properties.getTransactionManager() != null) {
+			logger.info(() -> "@HealingListener '" + this.settings.id() + "' runs its container without the "
+					+ "transaction manager of its container factory: the ledger commits offsets, not transactions");
+			properties.setKafkaAwareTransactionManager(null);
+			properties.setTransactionManager(null);
+		}
+	}
+
 	private void enforceLedgerSettings(AbstractMessageListenerContainer<Object, Object> container) {
 		ContainerProperties properties = container.getContainerProperties();
 		properties.setAckMode(AckMode.MANUAL);
 		properties.setAsyncAcks(false);
+		withoutTransactions(properties);
 		long longestPoll = Math.min(MAX_POLL_TIMEOUT_MILLIS, this.settings.commitInterval().toMillis());
 		if (properties.getPollTimeout() > longestPoll) {
 			properties.setPollTimeout(Math.max(1, longestPoll));

@@ -28,6 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.ContainerProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,7 +48,23 @@ class ConsumerPathFailureTest {
 	 */
 	@Test
 	void anApplicationBatchInterceptorThatThrowsOnceNeverLetsTheContainerCommitPastAHaltedRecord() {
-		String topic = KafkaTestSupport.uniqueName("interceptor-throws");
+		interceptorThrowsOnceWhilePositionIsHalted("interceptor-throws");
+	}
+
+	/**
+	 * With a Kafka transaction manager (Boot creates one for {@code spring.kafka.producer.transaction-id-prefix}),
+	 * spring-kafka calls the batch interceptor before the transaction, outside the error handling: its exception
+	 * drops the poll, whose records would become holes; an early interceptor that returns null acknowledges the whole
+	 * poll; and after any error handling the container sends offsets past the poll to the transaction.
+	 */
+	@Test
+	void withATransactionManagerTheContainerStillNeverCommitsPastAHaltedRecord() {
+		interceptorThrowsOnceWhilePositionIsHalted("interceptor-throws-tx",
+				"spring.kafka.producer.transaction-id-prefix=waterhealer-tx-");
+	}
+
+	private void interceptorThrowsOnceWhilePositionIsHalted(String name, String... properties) {
+		String topic = KafkaTestSupport.uniqueName(name);
 		String group = topic + "-group";
 		TopicPartition partition = new TopicPartition(topic, 0);
 		KafkaTestSupport.createTopic(topic, 1);
@@ -55,10 +72,19 @@ class ConsumerPathFailureTest {
 		FailingFromFive listener = new FailingFromFive();
 		ThrowOnceInterceptor interceptor = InterceptorConfiguration.INTERCEPTOR;
 		interceptor.reset();
+		List<String> all = new java.util.ArrayList<>(List.of("consumerpath.topic=" + topic,
+				"waterhealer.failure.policy=halt"));
+		all.addAll(List.of(properties));
 		try (ConfigurableApplicationContext context = TestApplications.start(group, listener,
-				InterceptorConfiguration.class, "consumerpath.topic=" + topic, "waterhealer.failure.policy=halt")) {
+				InterceptorConfiguration.class, all.toArray(String[]::new))) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> KafkaTestSupport.committed(group, partition) == 5L);
 			assertThat(listener.done).containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L);
+			ContainerProperties containerProperties = context.getBean(HealingListenerRegistrar.class)
+				.runtimes()
+				.get("consumerpath")
+				.container()
+				.getContainerProperties();
+			assertThat(containerProperties.getKafkaAwareTransactionManager()).isNull();
 			assertThat(interceptor.intercepted.get()).as("the application's interceptor is on the container")
 				.isPositive();
 			interceptor.armed = true;
