@@ -10,7 +10,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * One assignment of one partition to a listener: its ledger, and whether waterhealer asked the container to pause
- * it because the ledger's window is full.
+ * it, because the ledger's window is full or because records could not be handed out and are fetched again later.
  * <p>
  * Pausing is decided on the consumer thread after a hand-out and resuming on a worker thread after a completion.
  * Both decisions read the ledger and call the container under this object's monitor, so the container's pause state
@@ -34,6 +34,12 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	private volatile long endOffset = -1;
 
 	private volatile boolean paused;
+
+	/** Whether a hand-out failure holds the partition paused until {@link #heldUntil}. */
+	private volatile boolean heldBack;
+
+	/** When the hold ends, a {@link System#nanoTime()} value; consumer thread only. */
+	private long heldUntil;
 
 	/** The position the last commit request for this assignment carried; consumer thread only. */
 	private long commitRequested = -1;
@@ -115,7 +121,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 
 	@Override
 	public boolean paused() {
-		return this.paused;
+		return pauseRequested();
 	}
 
 	@Override
@@ -147,12 +153,13 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 		}
 		synchronized (this) {
 			if (!this.paused && !this.ledger.isClosed() && this.ledger.isWindowFull()) {
+				boolean wasRequested = pauseRequested();
 				this.paused = true;
-				this.container.pausePartition(this.ledger.topicPartition());
+				requestPause(wasRequested);
 				// a worker that completed records before it could see paused == true did not resume: look again
 				if (this.ledger.hasRoom()) {
 					this.paused = false;
-					this.container.resumePartition(this.ledger.topicPartition());
+					requestPause(true);
 				}
 			}
 		}
@@ -166,18 +173,66 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 		synchronized (this) {
 			if (this.paused && this.ledger.hasRoom()) {
 				this.paused = false;
-				this.container.resumePartition(this.ledger.topicPartition());
+				requestPause(true);
 			}
 		}
 	}
 
-	/** Consumer thread, on revocation: a pause request must not outlive the assignment it was made for. */
+	/**
+	 * Consumer thread: records of this partition could not be handed out and were sought back to; keep the
+	 * partition paused until {@code untilNanos}, so that a failure that repeats costs one attempt per hold instead
+	 * of one per poll.
+	 */
+	void holdBack(long untilNanos) {
+		synchronized (this) {
+			if (this.ledger.isClosed()) {
+				return;
+			}
+			this.heldUntil = untilNanos;
+			boolean wasRequested = pauseRequested();
+			this.heldBack = true;
+			requestPause(wasRequested);
+		}
+	}
+
+	/** Consumer thread, before a poll: end a hold whose time has come. */
+	void releaseHoldIfDue(long now) {
+		if (!this.heldBack || now - this.heldUntil < 0) {
+			return;
+		}
+		synchronized (this) {
+			this.heldBack = false;
+			requestPause(true);
+		}
+	}
+
+	/**
+	 * Consumer thread, when the assignment ends (revoked, lost, or taken over by a sibling consumer): a pause request
+	 * must not outlive the assignment it was made for, or the partition's next owner in this instance would find it
+	 * paused with nothing left to resume it.
+	 */
 	void clearPause() {
 		synchronized (this) {
-			if (this.paused) {
-				this.paused = false;
-				this.container.resumePartition(this.ledger.topicPartition());
-			}
+			boolean wasRequested = pauseRequested();
+			this.paused = false;
+			this.heldBack = false;
+			requestPause(wasRequested);
+		}
+	}
+
+	/** Whether the container should pause the partition: its window is full, or a hand-out failure holds it. */
+	private boolean pauseRequested() {
+		return this.paused || this.heldBack;
+	}
+
+	/** Under the monitor: bring the container's pause request in line with {@link #pauseRequested()}. */
+	private void requestPause(boolean wasRequested) {
+		boolean requested = pauseRequested();
+		if (requested && !wasRequested) {
+			this.container.pausePartition(this.ledger.topicPartition());
+		}
+		else if (!requested && wasRequested) {
+			this.container.resumePartition(this.ledger.topicPartition());
 		}
 	}
 

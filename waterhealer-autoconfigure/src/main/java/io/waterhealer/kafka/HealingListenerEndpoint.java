@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.config.ContainerPostProcessor;
 import org.springframework.kafka.config.KafkaListenerEndpoint;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
@@ -21,11 +22,14 @@ import org.springframework.kafka.support.converter.MessageConverter;
 /**
  * The spring-kafka endpoint of one {@code @HealingListener}. Any listener container factory creates its
  * container like any other (so {@code spring.kafka.listener.*}, customizers and interceptors apply); this endpoint
- * then installs the ledger's listener, poll hook and rebalance listener, and enforces the two settings the ledger
- * depends on: manual acknowledgement, so that the container never commits on its own, and no auto-commit (a
- * consumer property of the endpoint, so that it wins over the consumer factory's configuration).
+ * then installs the ledger's listener, poll hook, rebalance listener and error handler, and enforces the settings the
+ * ledger depends on: manual acknowledgement and an error handler that never acknowledges, so that the container
+ * never commits on its own, and no auto-commit (a consumer property of the endpoint, so that it wins over the
+ * consumer factory's configuration).
  */
 final class HealingListenerEndpoint implements KafkaListenerEndpoint {
+
+	private static final LogAccessor logger = new LogAccessor(HealingListenerEndpoint.class);
 
 	/**
 	 * The longest a consumer waits in an empty poll. Commits are made between polls, so this bounds how long the
@@ -131,10 +135,25 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		return this::enforceLedgerSettings;
 	}
 
+	/**
+	 * A transaction of the container would only span the hand-out on the consumer thread (handlers run on workers,
+	 * outside it), and spring-kafka sends offsets to it on its own: one past a poll's last records after any error
+	 * handling, and for a whole poll an early batch interceptor dropped. Either passes records still in flight.
+	 */
+	private void withoutTransactions(ContainerProperties properties) {
+		if (properties.getKafkaAwareTransactionManager() != null || properties.getTransactionManager() != null) {
+			logger.info(() -> "@HealingListener '" + this.settings.id() + "' runs its container without the "
+					+ "transaction manager of its container factory: the ledger commits offsets, not transactions");
+			properties.setKafkaAwareTransactionManager(null);
+			properties.setTransactionManager(null);
+		}
+	}
+
 	private void enforceLedgerSettings(AbstractMessageListenerContainer<Object, Object> container) {
 		ContainerProperties properties = container.getContainerProperties();
 		properties.setAckMode(AckMode.MANUAL);
 		properties.setAsyncAcks(false);
+		withoutTransactions(properties);
 		long longestPoll = Math.min(MAX_POLL_TIMEOUT_MILLIS, this.settings.commitInterval().toMillis());
 		if (properties.getPollTimeout() > longestPoll) {
 			properties.setPollTimeout(Math.max(1, longestPoll));
@@ -143,6 +162,7 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 				new LedgerRebalanceListener(this.runtime, properties.getConsumerRebalanceListener()));
 		BatchInterceptor<Object, Object> existing = container.getBatchInterceptor();
 		container.setBatchInterceptor(new LedgerPollHook(this.runtime, existing));
+		container.setCommonErrorHandler(new LedgerErrorHandler(this.runtime, container.getCommonErrorHandler()));
 	}
 
 

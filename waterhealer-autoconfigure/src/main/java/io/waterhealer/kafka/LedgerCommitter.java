@@ -61,16 +61,17 @@ final class LedgerCommitter {
 	}
 
 	/**
-	 * Send what changed on the owned partitions; the acknowledgement marks the ledgers committed.
+	 * Send what changed in the given ledgers (this consumer's own assignments: with {@code concurrency > 1} the
+	 * current ledger of a partition may be a sibling consumer's); the acknowledgement marks the ledgers committed.
 	 * @return the points sent, empty when nothing changed
 	 */
-	List<CommitPoint> commitAsync(Consumer<?, ?> consumer, Collection<TopicPartition> owned) {
-		List<CommitPoint> points = this.ledger.commitPoints(owned, this.metadataMaxChars > 0);
+	List<CommitPoint> commitAsync(Consumer<?, ?> consumer, Collection<PartitionLedger> owned) {
+		Map<CommitPoint, PartitionLedger> ledgers = commitPoints(owned);
+		List<CommitPoint> points = List.copyOf(ledgers.keySet());
 		if (points.isEmpty()) {
 			return points;
 		}
 		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
-		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
 		long start = System.nanoTime();
 		consumer.commitAsync(offsets, (committed, ex) -> {
 			this.metrics.commit(ex == null, false, System.nanoTime() - start);
@@ -88,13 +89,13 @@ final class LedgerCommitter {
 		return points;
 	}
 
-	void commitSync(Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Duration timeout) {
-		List<CommitPoint> points = this.ledger.commitPoints(partitions, this.metadataMaxChars > 0);
+	void commitSync(Consumer<?, ?> consumer, Collection<PartitionLedger> partitions, Duration timeout) {
+		Map<CommitPoint, PartitionLedger> ledgers = commitPoints(partitions);
+		List<CommitPoint> points = List.copyOf(ledgers.keySet());
 		if (points.isEmpty()) {
 			return;
 		}
 		Map<TopicPartition, OffsetAndMetadata> offsets = offsets(points);
-		Map<CommitPoint, PartitionLedger> ledgers = ledgersOf(points);
 		long start = System.nanoTime();
 		try {
 			consumer.commitSync(offsets, timeout);
@@ -218,12 +219,15 @@ final class LedgerCommitter {
 		}
 	}
 
-	/** The ledgers the points were taken from, so that an acknowledgement never reaches a later assignment. */
-	private Map<CommitPoint, PartitionLedger> ledgersOf(List<CommitPoint> points) {
+	/**
+	 * The commit points of the ledgers that have something new to commit, each with the ledger it was taken from, so
+	 * that an acknowledgement never reaches a later assignment.
+	 */
+	private Map<CommitPoint, PartitionLedger> commitPoints(Collection<PartitionLedger> partitions) {
 		Map<CommitPoint, PartitionLedger> ledgers = new java.util.IdentityHashMap<>();
-		for (CommitPoint point : points) {
-			PartitionLedger partitionLedger = this.ledger.get(point.topicPartition());
-			if (partitionLedger != null) {
+		for (PartitionLedger partitionLedger : partitions) {
+			CommitPoint point = partitionLedger.commitPoint(this.metadataMaxChars > 0);
+			if (point != null) {
 				ledgers.put(point, partitionLedger);
 			}
 		}

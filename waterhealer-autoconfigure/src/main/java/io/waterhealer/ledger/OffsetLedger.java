@@ -71,27 +71,6 @@ public final class OffsetLedger {
 		return this.partitions.get(topicPartition);
 	}
 
-	/**
-	 * The commit points of the given partitions that have something new to commit.
-	 * @param owned the partitions to consider (those of one consumer)
-	 * @param withRuns whether to include the windows' runs for commit metadata
-	 * @return commit points; empty when nothing changed
-	 */
-	public List<CommitPoint> commitPoints(Collection<TopicPartition> owned, boolean withRuns) {
-		List<CommitPoint> result = null;
-		for (TopicPartition topicPartition : owned) {
-			PartitionLedger ledger = this.partitions.get(topicPartition);
-			CommitPoint point = (ledger != null) ? ledger.commitPoint(withRuns) : null;
-			if (point != null) {
-				if (result == null) {
-					result = new ArrayList<>();
-				}
-				result.add(point);
-			}
-		}
-		return (result != null) ? result : List.of();
-	}
-
 	public Collection<TopicPartition> assigned() {
 		return List.copyOf(this.partitions.keySet());
 	}

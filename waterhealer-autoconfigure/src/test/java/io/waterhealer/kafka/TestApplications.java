@@ -20,18 +20,29 @@ final class TestApplications {
 	}
 
 	static <T> ConfigurableApplicationContext start(String groupId, T listener, String... properties) {
+		return start(groupId, listener, App.class, properties);
+	}
+
+	/** As {@link #start(String, Object, String...)}, with the beans of {@code configuration} added. */
+	static <T> ConfigurableApplicationContext start(String groupId, T listener, Class<?> configuration,
+			String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.kafka.consumer.auto-offset-reset=earliest"));
 		all.addAll(List.of(properties));
-		return startWithoutOffsetReset(groupId, listener, all.toArray(String[]::new));
+		return startWithoutOffsetReset(groupId, listener, configuration, all.toArray(String[]::new));
 	}
 
 	/**
 	 * Start the application as {@link #start} does but without setting {@code spring.kafka.consumer.auto-offset-reset},
 	 * as an application written from the README would.
 	 */
-	@SuppressWarnings("unchecked")
 	static <T> ConfigurableApplicationContext startWithoutOffsetReset(String groupId, T listener,
 			String... properties) {
+		return startWithoutOffsetReset(groupId, listener, App.class, properties);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> ConfigurableApplicationContext startWithoutOffsetReset(String groupId, T listener,
+			Class<?> configuration, String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.kafka.bootstrap-servers=" + KafkaTestSupport.bootstrapServers(),
 				"spring.kafka.consumer.group-id=" + groupId,
 				"spring.main.banner-mode=off", "waterhealer.listener.commit-interval=100ms",
@@ -39,7 +50,7 @@ final class TestApplications {
 				"waterhealer.retry.max-interval=200ms", "waterhealer.shutdown.enabled=false"));
 		all.addAll(List.of(properties));
 		Class<T> type = (Class<T>) listener.getClass();
-		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(App.class, configuration).web(WebApplicationType.NONE)
 			.initializers((context) -> ((GenericApplicationContext) context).registerBean("listener", type,
 					() -> listener))
 			.properties(all.toArray(String[]::new))
