@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.CommitPoint;
-import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,24 +34,21 @@ final class LedgerCommitter {
 
 	private final String listenerId;
 
-	private final OffsetLedger ledger;
-
 	private final int metadataMaxChars;
 
 	/** Set when the broker refused our metadata as too large: commits go on without it rather than not at all. */
 	private volatile boolean metadataRefused;
 
-	private final Map<TopicPartition, Boolean> truncationReported = new java.util.concurrent.ConcurrentHashMap<>();
+	private final Map<TopicPartition, Boolean> truncationReported = new ConcurrentHashMap<>();
 
 	/** The last ignored commit reported per partition; never cleared, so bounded by the partitions ever owned. */
 	private final Map<TopicPartition, OffsetAndMetadata> ignoredMetadataReported =
-			new java.util.concurrent.ConcurrentHashMap<>();
+			new ConcurrentHashMap<>();
 
 	private final ListenerMetrics metrics;
 
-	LedgerCommitter(String listenerId, OffsetLedger ledger, int metadataMaxChars, ListenerMetrics metrics) {
+	LedgerCommitter(String listenerId, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
-		this.ledger = ledger;
 		this.metadataMaxChars = metadataMaxChars;
 		this.metrics = metrics;
 	}

@@ -66,7 +66,7 @@ public final class ListenerRuntime {
 		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
 		this.processor = processor;
 		this.metrics = metrics;
-		this.committer = new LedgerCommitter(settings.id(), this.ledger, settings.metadataMaxChars(), metrics);
+		this.committer = new LedgerCommitter(settings.id(), settings.metadataMaxChars(), metrics);
 		this.handOutFailures = new ConsumerPathFailures(settings.id());
 		processor.onFatal(this::fatal);
 	}

@@ -29,8 +29,9 @@ class LedgerCommitterTests {
 
 	private final MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
 
-	private final LedgerCommitter committer = new LedgerCommitter("orders", stuckAtOneThousand(), 4096,
-			ListenerMetrics.NONE);
+	private final OffsetLedger ledger = stuckAtOneThousand();
+
+	private final LedgerCommitter committer = new LedgerCommitter("orders", 4096, ListenerMetrics.NONE);
 
 	LedgerCommitterTests() {
 		// MockConsumer answers committed(...) only for assigned partitions
@@ -39,7 +40,7 @@ class LedgerCommitterTests {
 
 	@Test
 	void metadataIsTrustedAtTheOffsetItWasWrittenFor(CapturedOutput output) {
-		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		this.committer.commitSync(this.consumer, List.of(this.ledger.get(this.partition)), Duration.ofSeconds(1));
 		OffsetAndMetadata written = committed();
 		assertThat(written.offset()).isEqualTo(1_000);
 		assertThat(written.metadata()).startsWith("wh2r:1000:");
@@ -51,7 +52,7 @@ class LedgerCommitterTests {
 
 	@Test
 	void metadataKeptAcrossAMovedOffsetIsIgnoredWithOneWarning(CapturedOutput output) {
-		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		this.committer.commitSync(this.consumer, List.of(this.ledger.get(this.partition)), Duration.ofSeconds(1));
 		String metadata = committed().metadata();
 		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(950, metadata)));
 		assertThat(readBack()).isEmpty();
@@ -75,7 +76,7 @@ class LedgerCommitterTests {
 
 	@Test
 	void aMovedOffsetIsReportedAgainWhenItMovesAgain(CapturedOutput output) {
-		this.committer.commitSync(this.consumer, List.of(this.partition), Duration.ofSeconds(1));
+		this.committer.commitSync(this.consumer, List.of(this.ledger.get(this.partition)), Duration.ofSeconds(1));
 		String metadata = committed().metadata();
 		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(950, metadata)));
 		assertThat(readBack()).isEmpty();
