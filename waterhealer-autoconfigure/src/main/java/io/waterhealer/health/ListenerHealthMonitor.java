@@ -11,12 +11,14 @@ import java.util.function.Supplier;
 
 import io.waterhealer.kafka.ListenerMetrics.PartitionView;
 import io.waterhealer.kafka.ListenerRuntime;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.event.ConsumerStoppedEvent;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
@@ -132,6 +134,23 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		return HealthVerdict.UP;
 	}
 
+	/**
+	 * Whether anyone asked the container to pause the partition. The containers a factory creates are concurrent
+	 * containers, which hand a partition's pause request to the child container consuming it and keep none of their
+	 * own, so the children are asked.
+	 */
+	private static boolean partitionPauseRequested(MessageListenerContainer container, TopicPartition topicPartition) {
+		if (container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent) {
+			for (MessageListenerContainer child : concurrent.getContainers()) {
+				if (child.isPartitionPauseRequested(topicPartition)) {
+					return true;
+				}
+			}
+			return false;
+		}
+		return container.isPartitionPauseRequested(topicPartition);
+	}
+
 	private HealthVerdict evaluate(String id, ListenerRuntime runtime, long now) {
 		MessageListenerContainer container = runtime.container();
 		if (container != null && !container.isInExpectedState()) {
@@ -149,7 +168,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		for (PartitionView partition : runtime.partitions()) {
 			String key = id + "/" + partition.topicPartition();
 			boolean pausedByApplication = containerPaused || (container != null && !partition.paused()
-					&& container.isPartitionPauseRequested(partition.topicPartition()));
+					&& partitionPauseRequested(container, partition.topicPartition()));
 			if (pausedByApplication || (partition.incomplete() <= 0 && partition.lag() <= 0)) {
 				this.idleSince.put(key, now);
 				continue;
