@@ -144,4 +144,18 @@ class PartitionLedgerSparseTest {
 		assertThat(this.ledger.position()).isEqualTo(top + 1);
 	}
 
+	@Test
+	void aStretchThatReachesItsWordLimitGoesOnInANewStretch() {
+		OffsetSegments segments = new OffsetSegments(4);
+		for (long offset = 0; offset < 1_000; offset++) {
+			segments.add(offset, 0);
+		}
+		assertThat(segments.stretches()).isEqualTo(4);
+		assertThat(segments.covered()).isEqualTo(1_000);
+		assertThat(segments.find(255).end()).isEqualTo(256);
+		assertThat(segments.find(256).first()).isEqualTo(256);
+		assertThat(segments.find(999).isPending(999)).isTrue();
+		assertThat(segments.nextPending(1_000, 1_000)).isEqualTo(1_000);
+	}
+
 }
