@@ -44,12 +44,6 @@ final class BitRing {
 		this.wordMask = words - 1;
 	}
 
-	/** Start an empty ring at {@code offset}: every bit is clear, so no word needs clearing. */
-	void startAt(long offset) {
-		this.first = offset;
-		this.end = offset;
-	}
-
 	long first() {
 		return this.first;
 	}
@@ -66,19 +60,39 @@ final class BitRing {
 		return this.pending.length;
 	}
 
-	/** Words from the first word of the stretch to {@code offset}'s word. */
-	long wordsTo(long offset) {
-		return (offset >>> 6) - (this.first >>> 6) + 1;
+	/**
+	 * Add {@code offset}, which is at or past {@link #end()}, as pending, unless that would put more than
+	 * {@code maxGapWords} empty words after the stretch's last word or make the ring grow past {@code maxWords}
+	 * words.
+	 * @return whether the offset was added
+	 */
+	boolean tryAdd(long offset, long nanoTime, long maxGapWords, long maxWords) {
+		long word = offset >>> 6;
+		if (word - ((this.end - 1) >>> 6) > maxGapWords + 1) {
+			return false;
+		}
+		long words = word - (this.first >>> 6) + 1;
+		if (words > this.pending.length) {
+			if (words > maxWords) {
+				return false;
+			}
+			grow(words);
+		}
+		set(offset, nanoTime);
+		return true;
 	}
 
-	/** Words between the stretch's last word and {@code offset}'s word, both excluded. */
-	long wordsBetween(long offset) {
-		return (offset >>> 6) - ((this.end - 1) >>> 6) - 1;
+	/**
+	 * Start this empty ring at {@code offset} and add it as pending: every bit is clear, so no word needs clearing,
+	 * whatever offset the ring held before.
+	 */
+	void addFirst(long offset, long nanoTime) {
+		this.first = offset;
+		this.end = offset;
+		set(offset, nanoTime);
 	}
 
-	/** Add {@code offset}, which is at or past {@link #end()}, as pending. */
-	void add(long offset, long nanoTime) {
-		ensureCapacity(offset);
+	private void set(long offset, long nanoTime) {
 		int word = index(offset);
 		if (this.pending[word] == 0) {
 			this.handedOutAt[word] = nanoTime;
@@ -140,6 +154,12 @@ final class BitRing {
 	 * passes 64 offsets per step and walks words rather than offsets, so it cannot overflow near the top offset.
 	 */
 	long nextPending(long from) {
+		if (from < this.end) {
+			long bits = this.pending[index(from)] & (-1L << from);
+			if (bits != 0) {
+				return (from & ~63L) + Long.numberOfTrailingZeros(bits);
+			}
+		}
 		return next(from, true);
 	}
 
@@ -200,15 +220,8 @@ final class BitRing {
 		resize(Math.max(INITIAL_WORDS, this.pending.length / 4));
 	}
 
-	/**
-	 * Make sure the ring can hold the stretch from the first word to {@code lastOffset}'s word without two words of
-	 * the stretch sharing one slot. {@link OffsetSegments} never lets a stretch outgrow its word limit.
-	 */
-	private void ensureCapacity(long lastOffset) {
-		long words = wordsTo(lastOffset);
-		if (words <= this.pending.length) {
-			return;
-		}
+	/** Grow the ring (by doubling) to hold {@code words} words of the stretch without two sharing one slot. */
+	private void grow(long words) {
 		int newLength = this.pending.length;
 		while (newLength < words) {
 			newLength <<= 1;

@@ -26,7 +26,10 @@ final class OffsetSegments {
 	/** Empty words after which a new stretch is cheaper than extending the last one. */
 	static final long GAP_WORDS = 16;
 
-	/** The most words one stretch may span: 2<sup>30</sup> offsets, 128 MiB per array of its ring. */
+	/**
+	 * The most words a stretch's ring grows to (2<sup>30</sup> offsets, 128 MiB per array); a record past it starts
+	 * a new stretch, so no window, however wide, can make a ring overflow.
+	 */
 	static final long MAX_WORDS = 1L << 24;
 
 	/** Words of a ring started for a new stretch when there is no ring to reuse: the stretch may be one record. */
@@ -39,6 +42,12 @@ final class OffsetSegments {
 	private int head;
 
 	private int count;
+
+	/** {@code rings[head]}, or {@code null} when there are no stretches: read on every completion. */
+	private @Nullable BitRing firstRing;
+
+	/** The last stretch, or {@code null}: extended on every hand-out. */
+	private @Nullable BitRing lastRing;
 
 	/** An empty ring kept for the next stretch, so that a ledger that drains and refills does not allocate. */
 	private @Nullable BitRing spare = new BitRing(BitRing.INITIAL_WORDS);
@@ -70,23 +79,18 @@ final class OffsetSegments {
 		return this.covered;
 	}
 
-	/** The first stretch; there is one. */
-	BitRing first() {
-		return this.rings[this.head];
-	}
-
-	/** The lowest pending offset; there is one. */
-	long lowestPending() {
-		return this.rings[this.head].first();
+	/** The first stretch, {@code null} when there is none. */
+	@Nullable BitRing first() {
+		return this.firstRing;
 	}
 
 	/** Add {@code offset}, which is past every stretch, as pending. */
 	void add(long offset, long nanoTime) {
-		if (this.count > 0) {
-			BitRing last = this.rings[this.head + this.count - 1];
-			if (last.wordsBetween(offset) <= GAP_WORDS && last.wordsTo(offset) <= this.maxWords) {
-				this.covered += offset + 1 - last.end();
-				last.add(offset, nanoTime);
+		BitRing last = this.lastRing;
+		if (last != null) {
+			long lastEnd = last.end();
+			if (last.tryAdd(offset, nanoTime, GAP_WORDS, this.maxWords)) {
+				this.covered += offset + 1 - lastEnd;
 				return;
 			}
 		}
@@ -95,8 +99,7 @@ final class OffsetSegments {
 		if (ring == null) {
 			ring = new BitRing(SPARSE_WORDS);
 		}
-		ring.startAt(offset);
-		ring.add(offset, nanoTime);
+		ring.addFirst(offset, nanoTime);
 		append(ring);
 		this.covered++;
 	}
@@ -107,9 +110,12 @@ final class OffsetSegments {
 	 * @return its stretch, or {@code null} when the offset lies in no stretch (below the position or in a gap)
 	 */
 	@Nullable BitRing find(long offset) {
+		BitRing ring = this.firstRing;
+		if (ring == null || ring.covers(offset)) {
+			return ring;
+		}
 		if (this.count == 1) {
-			BitRing only = this.rings[this.head];
-			return only.covers(offset) ? only : null;
+			return null;
 		}
 		int i = firstEndingAfter(offset);
 		if (i < this.head + this.count && this.rings[i].covers(offset)) {
@@ -118,19 +124,26 @@ final class OffsetSegments {
 		return null;
 	}
 
-	/** Move the first stretch's start to its lowest pending offset, after that offset's predecessor completed. */
-	void advanceFirst() {
-		BitRing ring = this.rings[this.head];
+	/**
+	 * Move the first stretch's start to its lowest pending offset, after the offset it started at completed.
+	 * @param ring the first stretch
+	 * @return the new lowest pending offset
+	 */
+	long advanceFirst(BitRing ring) {
 		long from = ring.first();
-		this.covered -= ring.advanceFirst() - from;
+		long to = ring.advanceFirst();
+		this.covered -= to - from;
+		return to;
 	}
 
 	/**
 	 * Drop a stretch whose last pending offset completed; if it was the first, the next one becomes first and starts
 	 * at its lowest pending offset.
 	 * @param ring the empty stretch
+	 * @param end the window's end
+	 * @return the lowest pending offset now, or {@code end} when nothing is pending
 	 */
-	void remove(BitRing ring) {
+	long remove(BitRing ring, long end) {
 		this.covered -= ring.end() - ring.first();
 		int last = this.head + this.count - 1;
 		if (ring == this.rings[this.head]) {
@@ -138,7 +151,7 @@ final class OffsetSegments {
 			this.head++;
 			this.count--;
 			if (this.count > 0) {
-				advanceFirst();
+				advanceFirst(this.rings[this.head]);
 			}
 		}
 		else {
@@ -156,6 +169,8 @@ final class OffsetSegments {
 		if (this.spare == null && ring.words() <= BitRing.SHRINK_ABOVE_WORDS) {
 			this.spare = ring;
 		}
+		refreshEnds();
+		return (this.count > 0) ? this.rings[this.head].first() : end;
 	}
 
 	/**
@@ -231,6 +246,12 @@ final class OffsetSegments {
 		}
 		this.rings[this.head + this.count] = ring;
 		this.count++;
+		refreshEnds();
+	}
+
+	private void refreshEnds() {
+		this.firstRing = (this.count > 0) ? this.rings[this.head] : null;
+		this.lastRing = (this.count > 0) ? this.rings[this.head + this.count - 1] : null;
 	}
 
 }

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * bounded instead by back-pressure: {@link #isWindowFull()} tells the consumer to pause the partition and
  * {@link #hasRoom()} tells it to resume. Records that were already fetched when the pause took effect are still
  * accepted, so the bound is soft by at most one poll, and nothing is dropped. The two limits bound the two things
- * memory follows: {@code maxInFlight} the pending records (each needs at most one stretch), {@code maxSpan} the
+ * memory follows: {@code maxInFlight} the pending records (every stretch holds at least one), {@code maxSpan} the
  * offsets the stretches span, which is the window {@code [position, end)} less its gaps. A dense partition's span is
  * its whole window, as it always was; the gaps of a sparse one do not count, because they cost nothing.
  * <p>
@@ -192,12 +192,11 @@ public final class PartitionLedger {
 			this.highestCompleted = offset;
 		}
 		if (ring.isEmpty()) {
-			this.segments.remove(ring);
+			this.position = this.segments.remove(ring, this.end);
 		}
 		else if (offset == this.position) {
-			this.segments.advanceFirst();
+			this.position = this.segments.advanceFirst(ring);
 		}
-		this.position = this.segments.isEmpty() ? this.end : this.segments.lowestPending();
 		if (this.incomplete == 0 && this.drainWaiters > 0) {
 			notifyAll();
 		}
@@ -393,7 +392,8 @@ public final class PartitionLedger {
 	 * @return the snapshot
 	 */
 	public synchronized LedgerSnapshot snapshot() {
-		long oldest = (this.incomplete > 0) ? this.segments.first().handedOutAt(this.position) : 0;
+		BitRing first = this.segments.first();
+		long oldest = (this.incomplete > 0 && first != null) ? first.handedOutAt(this.position) : 0;
 		return new LedgerSnapshot(this.topicPartition, this.position, this.committed, this.end, this.incomplete,
 				this.failedCount, this.completedTotal, this.highestCompleted, oldest, this.closed);
 	}

@@ -146,16 +146,17 @@ class PartitionLedgerSparseTest {
 
 	@Test
 	void aStretchThatReachesItsWordLimitGoesOnInANewStretch() {
-		OffsetSegments segments = new OffsetSegments(4);
-		for (long offset = 0; offset < 1_000; offset++) {
+		OffsetSegments segments = new OffsetSegments(32);
+		for (long offset = 0; offset < 5_000; offset++) {
 			segments.add(offset, 0);
 		}
-		assertThat(segments.stretches()).isEqualTo(4);
-		assertThat(segments.covered()).isEqualTo(1_000);
-		assertThat(segments.find(255).end()).isEqualTo(256);
-		assertThat(segments.find(256).first()).isEqualTo(256);
-		assertThat(segments.find(999).isPending(999)).isTrue();
-		assertThat(segments.nextPending(1_000, 1_000)).isEqualTo(1_000);
+		assertThat(segments.stretches()).isEqualTo(3);
+		assertThat(segments.covered()).isEqualTo(5_000);
+		assertThat(segments.find(2_047).end()).isEqualTo(2_048);
+		assertThat(segments.find(2_048).first()).isEqualTo(2_048);
+		assertThat(segments.find(4_096).first()).isEqualTo(4_096);
+		assertThat(segments.find(4_999).isPending(4_999)).isTrue();
+		assertThat(segments.nextPending(5_000, 5_000)).isEqualTo(5_000);
 	}
 
 }
