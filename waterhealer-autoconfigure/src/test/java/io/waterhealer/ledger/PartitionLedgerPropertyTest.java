@@ -48,6 +48,7 @@ class PartitionLedgerPropertyTest {
 		int maxInFlight = 1 + random.nextInt(2_000);
 		PartitionLedger ledger = new PartitionLedger(tp, maxInFlight, maxInFlight + random.nextInt(100_000));
 		TreeSet<Long> pending = new TreeSet<>();
+		TreeSet<Long> failed = new TreeSet<>();
 		List<Long> completedByStaleLedger = new ArrayList<>();
 		long next = random.nextInt(1_000_000);
 		long end = -1;
@@ -65,10 +66,12 @@ class PartitionLedgerPropertyTest {
 				long offset = pickPending(pending, random);
 				assertThat(ledger.complete(offset)).isTrue();
 				pending.remove(offset);
+				failed.remove(offset);
 			}
 			else if (action < 90 && !pending.isEmpty()) {
 				long offset = pickPending(pending, random);
 				assertThat(ledger.fail(offset)).isTrue();
+				failed.add(offset);
 			}
 			else if (action < 94 && end > 0) {
 				long redelivered = end - 1 - random.nextInt((int) Math.min(end, 50));
@@ -91,6 +94,7 @@ class PartitionLedgerPropertyTest {
 				assertThat(ledger.windowRuns().runs()).as("seed %d step %d", seed, step)
 					.containsExactly(modelRuns(pending, end));
 				assertThat(ledger.snapshot().incomplete()).isEqualTo(pending.size());
+				assertThat(ledger.snapshot().failed()).isEqualTo(failed.size());
 				long probe = pending.isEmpty() ? end - 1 : pending.first() + random.nextInt(2_000);
 				assertThat(ledger.isPending(probe)).as("seed %d step %d offset %d", seed, step, probe)
 					.isEqualTo(pending.contains(probe));
