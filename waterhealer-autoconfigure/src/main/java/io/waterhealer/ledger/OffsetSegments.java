@@ -174,6 +174,33 @@ final class OffsetSegments {
 	}
 
 	/**
+	 * The window {@code [position, end)} as alternating run lengths, incomplete first; a gap between stretches lies
+	 * in one complete run, however long. One pass over the stretches' words.
+	 * @param position the lowest pending offset
+	 * @param end the window's end
+	 * @return the runs, without a trailing empty one
+	 */
+	long[] runs(long position, long end) {
+		long[] runs = new long[8];
+		int n = 0;
+		long offset = position;
+		while (offset < end) {
+			long completeFrom = Math.min(end, nextComplete(offset));
+			long pendingFrom = (completeFrom < end) ? nextPending(completeFrom, end) : end;
+			if (n + 2 > runs.length) {
+				runs = Arrays.copyOf(runs, runs.length * 2);
+			}
+			runs[n++] = completeFrom - offset;
+			runs[n++] = pendingFrom - completeFrom;
+			offset = pendingFrom;
+		}
+		if (n > 0 && runs[n - 1] == 0) {
+			n--;
+		}
+		return Arrays.copyOf(runs, n);
+	}
+
+	/**
 	 * The first pending offset at or after {@code from}.
 	 * @param from where to start, at or after the lowest pending offset
 	 * @param end the window's end, returned when nothing is pending from there on

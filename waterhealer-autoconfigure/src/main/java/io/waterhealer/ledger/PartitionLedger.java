@@ -1,7 +1,5 @@
 package io.waterhealer.ledger;
 
-import java.util.Arrays;
-
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -368,23 +366,7 @@ public final class PartitionLedger {
 		if (this.incomplete == 0 || this.position < 0) {
 			return new WindowRuns(this.position, new long[0]);
 		}
-		long[] runs = new long[8];
-		int count = 0;
-		long offset = this.position;
-		while (offset < this.end) {
-			long completeFrom = Math.min(this.end, this.segments.nextComplete(offset));
-			long pendingFrom = (completeFrom < this.end) ? this.segments.nextPending(completeFrom, this.end) : this.end;
-			if (count + 2 > runs.length) {
-				runs = Arrays.copyOf(runs, runs.length * 2);
-			}
-			runs[count++] = completeFrom - offset;
-			runs[count++] = pendingFrom - completeFrom;
-			offset = pendingFrom;
-		}
-		if (count > 0 && runs[count - 1] == 0) {
-			count--;
-		}
-		return new WindowRuns(this.position, Arrays.copyOf(runs, count));
+		return new WindowRuns(this.position, this.segments.runs(this.position, this.end));
 	}
 
 	/**
