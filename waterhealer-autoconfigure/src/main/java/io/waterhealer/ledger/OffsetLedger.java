@@ -22,7 +22,10 @@ public final class OffsetLedger {
 	/** Default limit of incomplete offsets per partition before the partition is paused. */
 	public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
 
-	/** Default limit of the window between the position and the end before the partition is paused. */
+	/**
+	 * Default limit of the offsets the window's dense stretches span (the window between the position and the end,
+	 * less its gaps without records) before the partition is paused.
+	 */
 	public static final long DEFAULT_MAX_SPAN = 1L << 20;
 
 	private final Map<TopicPartition, PartitionLedger> partitions = new ConcurrentHashMap<>();

@@ -1,7 +1,5 @@
 package io.waterhealer.ledger;
 
-import java.util.Arrays;
-
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -18,18 +16,24 @@ import org.jspecify.annotations.Nullable;
  * the ledger waited for it the partition would stall forever. The ledger therefore only remembers offsets that
  * <em>are</em> pending; everything else in the window is, by construction, complete.
  * <p>
- * <b>Representation.</b> One bit per offset in the window {@code [position, end)}, in a ring of 64-bit words indexed
- * by the absolute offset. Handing out sets a bit, completing clears it, and the position moves over cleared words 64
- * offsets at a time, so each offset is passed over at most once: amortised O(1) per record and no allocation per
- * record; the ring grows (by doubling) when the window outgrows it and shrinks back once the window has drained. A
- * second ring marks the pending offsets that have failed at least once, for diagnostics, and a third keeps one
- * hand-out time per 64 offsets, for the age of the oldest incomplete record.
+ * <b>Representation.</b> One bit per offset of the window's dense stretches, in rings of 64-bit words indexed by the
+ * absolute offset ({@link BitRing}); a gap of more than 1,024 offsets without a record (compaction, aborted
+ * transactions, a forward seek) is no stretch at all and costs nothing ({@link OffsetSegments}), so memory follows the
+ * records, not the offsets between them, and no jump is too large. Handing out sets a bit, completing clears it,
+ * and the position moves over cleared words 64 offsets at a time, so each offset is passed over at most once:
+ * amortised O(1) per record and no allocation per record; a ring grows (by doubling) when its stretch outgrows it
+ * and shrinks back once the stretch has narrowed or drained. A second ring marks the pending offsets that have
+ * failed at least once, for diagnostics, and a third keeps one hand-out time per 64 offsets, for the age of the
+ * oldest incomplete record.
  * <p>
  * <b>Nothing is ever evicted.</b> water-healer bounded its memory with {@code maxlen_memory}/{@code maxage_memory}
  * and silently forgot offsets that were still pending, which then got committed past: records lost. This ledger is
  * bounded instead by back-pressure: {@link #isWindowFull()} tells the consumer to pause the partition and
  * {@link #hasRoom()} tells it to resume. Records that were already fetched when the pause took effect are still
- * accepted, so the bound is soft by at most one poll, and nothing is dropped.
+ * accepted, so the bound is soft by at most one poll, and nothing is dropped. The two limits bound the two things
+ * memory follows: {@code maxInFlight} the pending records (every stretch holds at least one), {@code maxSpan} the
+ * offsets the stretches span, which is the window {@code [position, end)} less its gaps. A dense partition's span is
+ * its whole window, as it always was; the gaps of a sparse one do not count, because they cost nothing.
  * <p>
  * <b>Stale completions are dropped.</b> When the partition is revoked the ledger is {@link #close() closed}; a
  * completion that arrives later (from a worker that was still running) is ignored, because another consumer may
@@ -40,24 +44,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PartitionLedger {
 
-	private static final int INITIAL_WORDS = 16;
-
 	private final TopicPartition topicPartition;
 
 	private final int maxInFlight;
 
 	private final long maxSpan;
 
-	private long[] pending = new long[INITIAL_WORDS];
-
-	private long[] failed = new long[INITIAL_WORDS];
-
-	/** Per word of the ring: {@link System#nanoTime()} of the first hand-out into it while it had nothing pending. */
-	private long[] handedOutAt = new long[INITIAL_WORDS];
+	/** The pending offsets, as dense stretches. */
+	private final OffsetSegments segments = new OffsetSegments();
 
 	private long highestCompleted = -1;
-
-	private int wordMask = INITIAL_WORDS - 1;
 
 	/** Lowest offset that may be incomplete; everything below is complete or a hole. -1 until anchored. */
 	private long position = -1;
@@ -88,8 +84,9 @@ public final class PartitionLedger {
 	 * Create the ledger of one assignment of a partition.
 	 * @param topicPartition the partition
 	 * @param maxInFlight incomplete offsets at which the window is full and the partition should be paused
-	 * @param maxSpan offsets between the position and the end at which the window is full, so that one record that
-	 * never completes cannot make the ledger grow without bound while later records keep completing
+	 * @param maxSpan offsets the window's dense stretches span (the window {@code [position, end)} less its gaps of
+	 * more than 1,024 offsets without a record) at which the window is full, so that one record that never completes
+	 * cannot make the ledger grow without bound while later records keep completing
 	 */
 	public PartitionLedger(TopicPartition topicPartition, int maxInFlight, long maxSpan) {
 		checkLimits(maxInFlight, maxSpan);
@@ -126,7 +123,8 @@ public final class PartitionLedger {
 	/**
 	 * Record that the record at {@code offset} was handed out for processing at {@code nanoTime}. The time is kept
 	 * per 64 offsets (the first hand-out into a block that had nothing pending), which is enough to tell the age of
-	 * the oldest incomplete record to within one poll without storing a time per record.
+	 * the oldest incomplete record to within one poll without storing a time per record. The offset may be any
+	 * distance past the last one: a gap costs nothing.
 	 * @param offset the record's offset
 	 * @param nanoTime {@link System#nanoTime()} of the hand-out, read once per poll by the caller
 	 * @return as {@link #handOut(long)}
@@ -142,12 +140,7 @@ public final class PartitionLedger {
 			// nothing pending: everything up to this offset is complete or a hole, so the position jumps here
 			this.position = offset;
 		}
-		ensureCapacity(offset);
-		int word = wordIndex(offset);
-		if (this.pending[word] == 0) {
-			this.handedOutAt[word] = nanoTime;
-		}
-		this.pending[word] |= 1L << offset;
+		this.segments.add(offset, nanoTime);
 		this.end = offset + 1;
 		this.incomplete++;
 		return true;
@@ -158,6 +151,9 @@ public final class PartitionLedger {
 	 * between, e.g. over a transaction marker that follows the last record. Those offsets are holes: complete by
 	 * construction, so the position may pass them. Ignored until the first offset was handed out, and when the
 	 * fetch position is not beyond the current end.
+	 * <p>
+	 * Holes need no bits, so however far ahead the fetch position is, skipping costs no memory and leaves
+	 * {@link #isWindowFull()} and {@link #hasRoom()} as they were: there is nothing to re-check after it.
 	 * @param fetchPosition the consumer's position for this partition
 	 */
 	public synchronized void skipTo(long fetchPosition) {
@@ -166,10 +162,6 @@ public final class PartitionLedger {
 		}
 		if (this.incomplete == 0) {
 			this.position = fetchPosition;
-			shrinkIfDrained();
-		}
-		else {
-			ensureCapacity(fetchPosition - 1);
 		}
 		this.end = fetchPosition;
 	}
@@ -185,14 +177,11 @@ public final class PartitionLedger {
 		if (this.closed || offset < this.position || offset >= this.end) {
 			return false;
 		}
-		int word = wordIndex(offset);
-		long bit = 1L << offset;
-		if ((this.pending[word] & bit) == 0) {
+		BitRing ring = this.segments.find(offset);
+		if (ring == null || !ring.clear(offset)) {
 			return false;
 		}
-		this.pending[word] &= ~bit;
-		if ((this.failed[word] & bit) != 0) {
-			this.failed[word] &= ~bit;
+		if (ring.clearFailed(offset)) {
 			this.failedCount--;
 		}
 		this.incomplete--;
@@ -200,8 +189,11 @@ public final class PartitionLedger {
 		if (offset > this.highestCompleted) {
 			this.highestCompleted = offset;
 		}
-		if (offset == this.position) {
-			advance();
+		if (ring.isEmpty()) {
+			this.position = this.segments.remove(ring, this.end);
+		}
+		else if (offset == this.position) {
+			this.position = this.segments.advanceFirst(ring);
 		}
 		if (this.incomplete == 0 && this.drainWaiters > 0) {
 			notifyAll();
@@ -219,13 +211,11 @@ public final class PartitionLedger {
 		if (this.closed || offset < this.position || offset >= this.end) {
 			return false;
 		}
-		int word = wordIndex(offset);
-		long bit = 1L << offset;
-		if ((this.pending[word] & bit) == 0) {
+		BitRing ring = this.segments.find(offset);
+		if (ring == null || !ring.isPending(offset)) {
 			return false;
 		}
-		if ((this.failed[word] & bit) == 0) {
-			this.failed[word] |= bit;
+		if (ring.markFailed(offset)) {
 			this.failedCount++;
 		}
 		return true;
@@ -298,8 +288,9 @@ public final class PartitionLedger {
 	}
 
 	/**
-	 * Whether the partition should be paused: too many incomplete offsets, or a window so wide that one stuck
-	 * record would otherwise make the ledger grow without bound.
+	 * Whether the partition should be paused: too many incomplete offsets, or dense stretches so wide that one stuck
+	 * record would otherwise make the ledger grow without bound. Gaps without records do not count: they cost no
+	 * memory, and a compacted partition behind a slow record need not stop for them.
 	 * @return whether the window is full
 	 */
 	public synchronized boolean isWindowFull() {
@@ -324,7 +315,8 @@ public final class PartitionLedger {
 		if (offset < this.position || offset >= this.end) {
 			return false;
 		}
-		return (this.pending[wordIndex(offset)] & (1L << offset)) != 0;
+		BitRing ring = this.segments.find(offset);
+		return ring != null && ring.isPending(offset);
 	}
 
 	/**
@@ -365,45 +357,16 @@ public final class PartitionLedger {
 
 	/**
 	 * The window {@code [position, end)} as alternating run lengths, incomplete first, with the position they start
-	 * at: what a commit's metadata records so that a restart can skip the completed runs. Costs one pass over the
-	 * window's words, so it is meant for commits, not for every record.
+	 * at: what a commit's metadata records so that a restart can skip the completed runs. A gap between stretches is
+	 * part of one complete run, however long. Costs one pass over the stretches' words, so it is meant for commits,
+	 * not for every record.
 	 * @return the position and its runs; no runs when nothing is pending
 	 */
 	public synchronized WindowRuns windowRuns() {
 		if (this.incomplete == 0 || this.position < 0) {
 			return new WindowRuns(this.position, new long[0]);
 		}
-		long[] runs = new long[8];
-		int count = 0;
-		long offset = this.position;
-		while (offset < this.end) {
-			long completeFrom = nextOffset(offset, false);
-			long pendingFrom = (completeFrom < this.end) ? nextOffset(completeFrom, true) : this.end;
-			if (count + 2 > runs.length) {
-				runs = Arrays.copyOf(runs, runs.length * 2);
-			}
-			runs[count++] = completeFrom - offset;
-			runs[count++] = pendingFrom - completeFrom;
-			offset = pendingFrom;
-		}
-		if (count > 0 && runs[count - 1] == 0) {
-			count--;
-		}
-		return new WindowRuns(this.position, Arrays.copyOf(runs, count));
-	}
-
-	/** The first offset at or after {@code from} (below the end) whose pending bit equals {@code pending}. */
-	private long nextOffset(long from, boolean pending) {
-		long offset = from;
-		while (offset < this.end) {
-			long word = this.pending[wordIndex(offset)];
-			long bits = (pending ? word : ~word) & (-1L << offset);
-			if (bits != 0) {
-				return Math.min(this.end, (offset & ~63L) + Long.numberOfTrailingZeros(bits));
-			}
-			offset = (offset | 63) + 1;
-		}
-		return this.end;
+		return new WindowRuns(this.position, this.segments.runs(this.position, this.end));
 	}
 
 	/**
@@ -411,113 +374,24 @@ public final class PartitionLedger {
 	 * @return the snapshot
 	 */
 	public synchronized LedgerSnapshot snapshot() {
-		long oldest = (this.incomplete > 0) ? this.handedOutAt[wordIndex(this.position)] : 0;
+		BitRing first = this.segments.first();
+		long oldest = (this.incomplete > 0 && first != null) ? first.handedOutAt(this.position) : 0;
 		return new LedgerSnapshot(this.topicPartition, this.position, this.committed, this.end, this.incomplete,
 				this.failedCount, this.completedTotal, this.highestCompleted, oldest, this.closed);
 	}
 
 	/**
-	 * Approximate heap held by the rings (two bit rings and the per-word hand-out times), for the footprint benchmark and diagnostics.
-	 * @return bytes held by the rings' arrays
+	 * Approximate heap held by the rings of all stretches (two bit rings and the per-word hand-out times each), the
+	 * ring kept for reuse and the array of stretches, for the footprint benchmark and diagnostics.
+	 * @return bytes held by the rings
 	 */
 	public synchronized long ringBytes() {
-		return 3L * (16 + 8L * this.pending.length);
+		return this.segments.bytes();
 	}
 
+	/** Offsets the dense stretches span: what {@code maxSpan} limits, the window less its gaps. */
 	private long span() {
-		return (this.position < 0) ? 0 : this.end - this.position;
-	}
-
-	/** Move the position to the next pending offset, skipping 64 completed offsets per step. */
-	private void advance() {
-		if (this.incomplete == 0) {
-			this.position = this.end;
-			shrinkIfDrained();
-			return;
-		}
-		long offset = this.position;
-		int word = wordIndex(offset);
-		long bits = this.pending[word] & (-1L << offset);
-		while (bits == 0) {
-			offset = (offset | 63) + 1;
-			word = (word + 1) & this.wordMask;
-			bits = this.pending[word];
-		}
-		this.position = (offset & ~63L) + Long.numberOfTrailingZeros(bits);
-		if (this.pending.length > 4 * INITIAL_WORDS) {
-			shrinkToWindow();
-		}
-	}
-
-	/**
-	 * Once a wide window has narrowed to an eighth of the rings, move it into rings a quarter of the size: memory
-	 * follows the window down as well as up, and the gap between the two thresholds keeps it from oscillating.
-	 */
-	private void shrinkToWindow() {
-		long firstWord = this.position >>> 6;
-		long words = ((this.end - 1) >>> 6) - firstWord + 1;
-		if (words * 8 >= this.pending.length) {
-			return;
-		}
-		int newLength = Math.max(INITIAL_WORDS, this.pending.length / 4);
-		this.pending = regrow(this.pending, newLength, firstWord);
-		this.failed = regrow(this.failed, newLength, firstWord);
-		this.handedOutAt = regrow(this.handedOutAt, newLength, firstWord);
-		this.wordMask = newLength - 1;
-	}
-
-	/**
-	 * Give back what a wide window made the rings grow to, once nothing is pending: every bit is clear then, so fresh
-	 * small rings hold the same state. Without it a partition that once stalled would keep its peak memory until it
-	 * is revoked.
-	 */
-	private void shrinkIfDrained() {
-		if (this.pending.length > 4 * INITIAL_WORDS) {
-			this.pending = new long[INITIAL_WORDS];
-			this.failed = new long[INITIAL_WORDS];
-			this.handedOutAt = new long[INITIAL_WORDS];
-			this.wordMask = INITIAL_WORDS - 1;
-		}
-	}
-
-	private int wordIndex(long offset) {
-		return (int) (offset >>> 6) & this.wordMask;
-	}
-
-	/**
-	 * Make sure the ring can hold the window from the position's word to {@code lastOffset}'s word without two words
-	 * of the window sharing one slot of the ring.
-	 */
-	private void ensureCapacity(long lastOffset) {
-		long firstWord = this.position >>> 6;
-		long words = (lastOffset >>> 6) - firstWord + 1;
-		if (words <= this.pending.length) {
-			return;
-		}
-		int newLength = this.pending.length;
-		while (newLength < words) {
-			if (newLength > (1 << 29)) {
-				throw new IllegalStateException("Ledger window of " + this.topicPartition + " exceeds "
-						+ ((long) newLength << 6) + " offsets; the partition should have been paused long before");
-			}
-			newLength <<= 1;
-		}
-		this.pending = regrow(this.pending, newLength, firstWord);
-		this.failed = regrow(this.failed, newLength, firstWord);
-		this.handedOutAt = regrow(this.handedOutAt, newLength, firstWord);
-		this.wordMask = newLength - 1;
-	}
-
-	/** Copy the window's words into rings of another (power of two) length. */
-	private long[] regrow(long[] old, int newLength, long firstWord) {
-		long[] grown = new long[newLength];
-		int oldMask = old.length - 1;
-		int newMask = newLength - 1;
-		long lastWord = (this.end <= this.position) ? firstWord : ((this.end - 1) >>> 6);
-		for (long w = firstWord; w <= lastWord; w++) {
-			grown[(int) w & newMask] = old[(int) w & oldMask];
-		}
-		return grown;
+		return this.segments.covered();
 	}
 
 }

@@ -22,8 +22,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * holes, out-of-order completions, failures, redeliveries, fetch-position skips and a revocation with a new
  * assignment; after every step the ledger's position must equal the model's, so it never passes an incomplete
  * offset, and once everything is complete it must reach the end.
+ * <p>
+ * Holes come in three sizes so that every shape of the sparse window is exercised: small ones inside one dense
+ * stretch, ones just around the gap that starts a new stretch (1,024 offsets), and jumps of up to 2<sup>40</sup>
+ * offsets; fetch-position skips sometimes go millions of offsets ahead while records are pending. Every few steps the
+ * window's runs (what a commit's metadata records) must equal the model's and the rings must stay small.
  */
 class PartitionLedgerPropertyTest {
+
+	/**
+	 * The rings of a history of at most 7,000 hand-outs with holes of up to 2<sup>40</sup> offsets: a few hundred
+	 * kilobytes at most; the dense rings of one window over such holes needed gigabytes or threw.
+	 */
+	private static final long MAX_RING_BYTES = 4L << 20;
 
 	static LongStream seeds() {
 		return LongStream.range(0, 300);
@@ -37,6 +48,7 @@ class PartitionLedgerPropertyTest {
 		int maxInFlight = 1 + random.nextInt(2_000);
 		PartitionLedger ledger = new PartitionLedger(tp, maxInFlight, maxInFlight + random.nextInt(100_000));
 		TreeSet<Long> pending = new TreeSet<>();
+		TreeSet<Long> failed = new TreeSet<>();
 		List<Long> completedByStaleLedger = new ArrayList<>();
 		long next = random.nextInt(1_000_000);
 		long end = -1;
@@ -44,7 +56,7 @@ class PartitionLedgerPropertyTest {
 		for (int step = 0; step < steps; step++) {
 			int action = random.nextInt(100);
 			if (action < 45) {
-				next += (random.nextInt(10) == 0) ? 1 + random.nextInt(300) : 0;
+				next += gap(random);
 				assertThat(ledger.handOut(next)).isTrue();
 				pending.add(next);
 				end = next + 1;
@@ -54,17 +66,19 @@ class PartitionLedgerPropertyTest {
 				long offset = pickPending(pending, random);
 				assertThat(ledger.complete(offset)).isTrue();
 				pending.remove(offset);
+				failed.remove(offset);
 			}
 			else if (action < 90 && !pending.isEmpty()) {
 				long offset = pickPending(pending, random);
 				assertThat(ledger.fail(offset)).isTrue();
+				failed.add(offset);
 			}
 			else if (action < 94 && end > 0) {
 				long redelivered = end - 1 - random.nextInt((int) Math.min(end, 50));
 				assertThat(ledger.handOut(redelivered)).isFalse();
 			}
 			else if (action < 97 && end > 0) {
-				long fetchPosition = next + random.nextInt(3);
+				long fetchPosition = next + ((random.nextInt(5) == 0) ? random.nextInt(1 << 22) : random.nextInt(3));
 				ledger.skipTo(fetchPosition);
 				end = Math.max(end, fetchPosition);
 				next = Math.max(next, fetchPosition);
@@ -75,6 +89,16 @@ class PartitionLedgerPropertyTest {
 			if (end > 0) {
 				long expected = pending.isEmpty() ? end : pending.first();
 				assertThat(ledger.position()).as("seed %d step %d", seed, step).isEqualTo(expected);
+			}
+			if (step % 40 == 0 && end > 0) {
+				assertThat(ledger.windowRuns().runs()).as("seed %d step %d", seed, step)
+					.containsExactly(modelRuns(pending, end));
+				assertThat(ledger.snapshot().incomplete()).isEqualTo(pending.size());
+				assertThat(ledger.snapshot().failed()).isEqualTo(failed.size());
+				long probe = pending.isEmpty() ? end - 1 : pending.first() + random.nextInt(2_000);
+				assertThat(ledger.isPending(probe)).as("seed %d step %d offset %d", seed, step, probe)
+					.isEqualTo(pending.contains(probe));
+				assertThat(ledger.ringBytes()).as("seed %d step %d", seed, step).isLessThan(MAX_RING_BYTES);
 			}
 		}
 		for (Long offset : new ArrayList<>(pending)) {
@@ -119,6 +143,49 @@ class PartitionLedgerPropertyTest {
 		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
 		pool.shutdown();
 		assertThat(ledger.position()).isEqualTo(offsets.stream().mapToLong(Long::longValue).max().orElseThrow() + 1);
+	}
+
+	/** Mostly consecutive offsets, sometimes holes of up to 300, around 1,024, up to a million, or up to 2^40. */
+	private static long gap(Random random) {
+		int kind = random.nextInt(100);
+		if (kind < 88) {
+			return 0;
+		}
+		if (kind < 96) {
+			return 1 + random.nextInt(300);
+		}
+		if (kind < 98) {
+			return 900 + random.nextInt(300);
+		}
+		if (kind < 99) {
+			return 1 + random.nextInt(1 << 20);
+		}
+		return 1 + (random.nextLong() >>> 24);
+	}
+
+	/** The window {@code [lowest pending, end)} as alternating runs, incomplete first, as the ledger must give it. */
+	private static long[] modelRuns(TreeSet<Long> pending, long end) {
+		List<Long> runs = new ArrayList<>();
+		long runStart = -1;
+		long previous = -1;
+		for (long offset : pending) {
+			if (runStart < 0) {
+				runStart = offset;
+			}
+			else if (offset != previous + 1) {
+				runs.add(previous + 1 - runStart);
+				runs.add(offset - previous - 1);
+				runStart = offset;
+			}
+			previous = offset;
+		}
+		if (runStart >= 0) {
+			runs.add(previous + 1 - runStart);
+			if (end > previous + 1) {
+				runs.add(end - previous - 1);
+			}
+		}
+		return runs.stream().mapToLong(Long::longValue).toArray();
 	}
 
 	private static long pickPending(TreeSet<Long> pending, Random random) {

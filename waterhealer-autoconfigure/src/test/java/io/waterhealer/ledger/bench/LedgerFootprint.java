@@ -12,9 +12,10 @@ import org.openjdk.jol.info.GraphLayout;
 
 /**
  * The heap a {@link PartitionLedger} holds, measured with JOL over the whole object graph reachable from it (the
- * ledger, its per-word rings and its {@link TopicPartition}), divided by the offsets it tracks: the window
- * {@code [position, end)}, every offset of which the ledger must be able to answer for, whether it is pending,
- * completed or a hole.
+ * ledger, the rings of its dense stretches and its {@link TopicPartition}), divided by the offsets it tracks: the
+ * window {@code [position, end)}, every offset of which the ledger must be able to answer for, whether it is pending,
+ * completed or a hole. The sparse scenarios (a jump of 2<sup>40</sup> offsets, a compacted topic) are about the
+ * total, which must follow the records rather than the offsets between them.
  * <p>
  * The windows start at a large offset that is not a multiple of 64, as a live partition's would, so that the window
  * straddles one more ring word than an aligned one and the figures are not flattered.
@@ -46,8 +47,9 @@ public final class LedgerFootprint {
 
 	/**
 	 * Measure the scenarios: a realistic mix (every 10th offset still pending), the worst case (every offset pending,
-	 * up to the default max-in-flight and beyond), a window with holes, and a ledger whose window grew to the default
-	 * max-span and then drained, because the rings never shrink.
+	 * up to the default max-in-flight and beyond), a window with holes, a ledger whose window grew to the default
+	 * max-span and then drained (the rings must have shrunk with it), and two sparse windows whose gaps must cost
+	 * nothing.
 	 * @return one row per scenario
 	 */
 	public static List<Row> measure() {
@@ -61,6 +63,8 @@ public final class LedgerFootprint {
 			rows.add(window("all pending (max-in-flight " + tracked + ")", tracked, (i) -> true, (i) -> true));
 		}
 		rows.add(drained((int) OffsetLedger.DEFAULT_MAX_SPAN, 1_000));
+		rows.add(jump(1L << 40, 1_000));
+		rows.add(compacted(10_000, 100_000));
 		return rows;
 	}
 
@@ -100,6 +104,40 @@ public final class LedgerFootprint {
 		}
 		return row("grew to " + grownTo + " offsets, drained to " + left, ledger, BASE + grownTo - left,
 				BASE + grownTo, false);
+	}
+
+	/**
+	 * Offset {@code BASE} pending, then {@code records} records {@code distance} offsets later, all pending: a forward
+	 * seek, or a run of aborted transactions, while one record is still being processed.
+	 */
+	static Row jump(long distance, int records) {
+		PartitionLedger ledger = new PartitionLedger(new TopicPartition("orders", 0), records + 1,
+				OffsetLedger.DEFAULT_MAX_SPAN);
+		ledger.handOut(BASE);
+		for (long i = 0; i < records; i++) {
+			ledger.handOut(BASE + distance + i);
+		}
+		return row("1 pending, then " + records + " pending 2^" + Long.numberOfTrailingZeros(distance)
+				+ " offsets later", ledger, BASE, BASE + distance + records, true);
+	}
+
+	/**
+	 * {@code records} records {@code stride} offsets apart, as compaction leaves a topic of frequently updated keys,
+	 * every 10th of them (the first among them) still pending.
+	 */
+	static Row compacted(int records, long stride) {
+		PartitionLedger ledger = new PartitionLedger(new TopicPartition("orders", 0), records,
+				OffsetLedger.DEFAULT_MAX_SPAN);
+		for (long i = 0; i < records; i++) {
+			ledger.handOut(BASE + i * stride);
+		}
+		for (long i = 0; i < records; i++) {
+			if (i % 10 != 0) {
+				ledger.complete(BASE + i * stride);
+			}
+		}
+		return row(records + " records " + stride + " offsets apart, every 10th pending", ledger, BASE,
+				BASE + (records - 1) * stride + 1, true);
 	}
 
 	private static Row row(String scenario, PartitionLedger ledger, long position, long end, boolean peak) {
