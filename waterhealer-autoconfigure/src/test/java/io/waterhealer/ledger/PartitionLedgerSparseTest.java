@@ -40,7 +40,7 @@ class PartitionLedgerSparseTest {
 		assertThat(stuck.position()).isZero();
 		assertThat(stuck.runs()).containsExactly(1, JUMP, 499, 1, 499);
 		CompletedOffsets restored = CommitMetadataCodec
-			.decode(0, CommitMetadataCodec.encode(stuck.runs(), 4_000).metadata());
+			.decode(0, CommitMetadataCodec.encode(stuck.position(), stuck.runs(), 4_000).metadata());
 		assertThat(restored.contains(1)).isTrue();
 		assertThat(restored.contains(JUMP)).isTrue();
 		assertThat(restored.contains(JUMP + 1)).isFalse();
