@@ -230,8 +230,9 @@ public class WaterhealerProperties {
 		private int maxInFlight = OffsetLedger.DEFAULT_MAX_IN_FLIGHT;
 
 		/**
-		 * Offsets between a partition's committed position and its newest record at which the partition is paused,
-		 * so that one record that keeps failing cannot make the ledger grow without bound.
+		 * Offsets between a partition's committed position and its newest record, less gaps of more than 1,024
+		 * offsets with nothing pending, at which the partition is paused, so that one record that keeps failing
+		 * cannot make the ledger grow without bound.
 		 */
 		private long maxSpan = OffsetLedger.DEFAULT_MAX_SPAN;
 
