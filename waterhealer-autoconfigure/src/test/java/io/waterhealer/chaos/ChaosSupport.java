@@ -64,8 +64,14 @@ final class ChaosSupport {
 	}
 
 	void createTopic(String topic, int partitions) throws Exception {
+		createTopic(topic, partitions, 1);
+	}
+
+	void createTopic(String topic, int partitions, int replicas) throws Exception {
 		try (Admin admin = admin()) {
-			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicas)))
+				.all()
+				.get(30, TimeUnit.SECONDS);
 		}
 	}
 
@@ -73,7 +79,8 @@ final class ChaosSupport {
 		Map<String, Object> config = new HashMap<>(this.clientProperties);
 		config.putAll(Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
-				5, ProducerConfig.ACKS_CONFIG, "all"));
+				5, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+				ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE));
 		return new KafkaProducer<>(config);
 	}
 
@@ -120,14 +127,21 @@ final class ChaosSupport {
 
 	/** The group's committed offsets, by partition, as the broker has them; absent when none. */
 	Map<TopicPartition, Long> committed(String group) throws Exception {
+		Map<TopicPartition, Long> result = new HashMap<>();
+		committedWithMetadata(group).forEach((partition, offset) -> result.put(partition, offset.offset()));
+		return result;
+	}
+
+	/** The group's committed offsets with their metadata, by partition; absent when none. */
+	Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(String group) throws Exception {
 		try (Admin admin = admin()) {
 			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
 				.partitionsToOffsetAndMetadata()
 				.get(15, TimeUnit.SECONDS);
-			Map<TopicPartition, Long> result = new HashMap<>();
+			Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
 			offsets.forEach((partition, offset) -> {
 				if (offset != null) {
-					result.put(partition, offset.offset());
+					result.put(partition, offset);
 				}
 			});
 			return result;
@@ -210,6 +224,17 @@ final class ChaosSupport {
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
 			.start();
+	}
+
+	/**
+	 * Sends a signal with {@code kill}, e.g. {@code STOP} to freeze a JVM as a long GC pause or a paused VM would,
+	 * {@code CONT} to wake it.
+	 */
+	static void signal(Process process, String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+		if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+			throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+		}
 	}
 
 	static void kill(Process process) throws InterruptedException {
