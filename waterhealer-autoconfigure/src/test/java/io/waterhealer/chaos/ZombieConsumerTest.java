@@ -1,0 +1,167 @@
+package io.waterhealer.chaos;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.waterhealer.chaos.ProcessingLog.Produced;
+import io.waterhealer.chaos.ProcessingLog.Verdict;
+import io.waterhealer.kafka.KafkaTestSupport;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A zombie consumer (issue 13, item 7.2): two consumer JVMs share a group; one is frozen with SIGSTOP (a long GC
+ * pause, a suspended VM) with records in flight, for longer than {@code session.timeout.ms} (6 s) and
+ * {@code max.poll.interval.ms} (10 s), so that the group gives its partitions to the other while records keep
+ * arriving; then it is woken with SIGCONT. Its workers finish what they held when frozen, but nothing it commits
+ * after waking may land over the new owner's work: the group's committed offsets, sampled every 100 ms with the
+ * AdminClient throughout the run, must never go backwards, and must reach the end offsets. Nothing may be lost and
+ * the woken consumer must either rejoin the group or exit; the figure says which.
+ */
+class ZombieConsumerTest {
+
+	static final int RECORDS = ChaosSupport.SOAK ? 40_000 : 8_000;
+
+	static final int RATE = ChaosSupport.SOAK ? 800 : 300;
+
+	static final int PARTITIONS = 4;
+
+	static final int KEYS = 100;
+
+	/** How long the zombie is frozen: past the session timeout and the poll interval. */
+	static final Duration FROZEN = Duration.ofSeconds(15);
+
+	@TempDir
+	Path work;
+
+	private final List<Process> consumers = new ArrayList<>();
+
+	@AfterEach
+	void stopConsumers() throws Exception {
+		for (Process consumer : this.consumers) {
+			if (consumer.isAlive()) {
+				ChaosSupport.signal(consumer, "CONT");
+			}
+			ChaosSupport.kill(consumer);
+		}
+	}
+
+	@Test
+	void aConsumerWokenFromSigstopNeverCommitsOverItsSuccessor() throws Exception {
+		long started = System.nanoTime();
+		ChaosSupport cluster = new ChaosSupport(KafkaTestSupport.bootstrapServers());
+		String topic = KafkaTestSupport.uniqueName("chaos-zombie");
+		String group = topic + "-group";
+		cluster.createTopic(topic, PARTITIONS);
+		ProcessingLog log = new ProcessingLog();
+		for (int i = 0; i < 2; i++) {
+			Path segment = log.newSegment(this.work, "instance");
+			this.consumers.add(cluster.startConsumer(topic, group, segment,
+					Path.of("target", "chaos-zombie", segment.getFileName() + ".out"), "--chaos.work-micros=20000",
+					"--chaos.fail-percent=1", "--chaos.seed=" + i,
+					"--spring.kafka.consumer.properties.max.poll.interval.ms=10000",
+					"--logging.level.io.waterhealer=INFO"));
+		}
+		awaitStable(cluster, group, 2);
+		CompletableFuture<Map<String, Produced>> producing = CompletableFuture.supplyAsync(() -> {
+			try {
+				return cluster.produceKeyed(topic, 0, RECORDS, KEYS, RATE);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException("producing to " + topic + " failed", ex);
+			}
+		});
+		Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
+		List<String> backwards = java.util.Collections.synchronizedList(new ArrayList<>());
+		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+		sampler.scheduleWithFixedDelay(() -> {
+			try {
+				cluster.committed(group).forEach((partition, offset) -> {
+					Long before = highest.merge(partition, offset, Math::max);
+					if (before > offset) {
+						backwards.add(partition + " committed " + offset + " after " + before);
+					}
+				});
+			}
+			catch (Exception ex) {
+				// the next sample reads it
+			}
+		}, 0, 100, TimeUnit.MILLISECONDS);
+		try {
+			await().atMost(Duration.ofMinutes(2))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> log.distinctProcessed() >= RECORDS / 4);
+			Process zombie = this.consumers.get(0);
+			ChaosSupport.signal(zombie, "STOP");
+			long stopped = System.nanoTime();
+			int atStop = log.distinctProcessed();
+			awaitStable(cluster, group, 1);
+			long takenOver = millisSince(stopped);
+			await().atMost(FROZEN.plusSeconds(5)).until(() -> millisSince(stopped) >= FROZEN.toMillis());
+			Map<TopicPartition, Long> committedAtWake = cluster.committed(group);
+			ChaosSupport.signal(zombie, "CONT");
+			Map<String, Produced> produced = new HashMap<>(producing.get(5, TimeUnit.MINUTES));
+			await().atMost(Duration.ofMinutes(2))
+				.pollInterval(Duration.ofMillis(500))
+				.ignoreExceptions()
+				.until(() -> !zombie.isAlive() || cluster.stableWith(group, 2));
+			String fate = zombie.isAlive() ? "rejoined the group and took partitions again"
+					: "exited with status " + zombie.exitValue();
+			await().atMost(Duration.ofMinutes(2))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> cluster.allCommitted(group, topic, PARTITIONS));
+			// and stays there: a late commit of the zombie would show here and in the samples
+			await().during(Duration.ofSeconds(2))
+				.atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> cluster.allCommitted(group, topic, PARTITIONS));
+			sampler.shutdown();
+			sampler.awaitTermination(10, TimeUnit.SECONDS);
+			Verdict verdict = log.verify(produced, false);
+			String figure = "zombie consumer: " + RECORDS + " records, " + PARTITIONS + " partitions, 2 JVMs, one "
+					+ "SIGSTOPped at " + atStop + " distinct records for " + FROZEN.toSeconds() + " s (group moved its "
+					+ "partitions after " + takenOver + " ms), then SIGCONT; it " + fate + ": " + verdict.summary()
+					+ "; committed offsets went backwards " + backwards.size() + " times; committed at wake-up "
+					+ committedAtWake + "; " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s";
+			System.out.println(figure);
+			Files.writeString(Path.of("target", "chaos-zombie" + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
+					figure + System.lineSeparator());
+			assertThat(backwards).as("committed offsets that went backwards (a commit over the new owner's work)")
+				.isEmpty();
+			assertThat(verdict.lost()).as("records never processed").isEmpty();
+			assertThat(verdict.mismatches()).isEmpty();
+			assertThat(verdict.orderViolations()).as("per-key order within each instance").isEmpty();
+			assertThat(cluster.committed(group)).isEqualTo(cluster.endOffsets(topic, PARTITIONS));
+		}
+		finally {
+			sampler.shutdownNow();
+		}
+	}
+
+	private static void awaitStable(ChaosSupport cluster, String group, int members) {
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(200))
+			.ignoreExceptions()
+			.until(() -> cluster.stableWith(group, members));
+	}
+
+	private static long millisSince(long nanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+	}
+
+}
