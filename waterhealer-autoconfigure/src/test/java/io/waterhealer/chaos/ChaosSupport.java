@@ -135,17 +135,22 @@ final class ChaosSupport {
 	/** The group's committed offsets with their metadata, by partition; absent when none. */
 	Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(String group) throws Exception {
 		try (Admin admin = admin()) {
-			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-				.partitionsToOffsetAndMetadata()
-				.get(15, TimeUnit.SECONDS);
-			Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
-			offsets.forEach((partition, offset) -> {
-				if (offset != null) {
-					result.put(partition, offset);
-				}
-			});
-			return result;
+			return committedWithMetadata(admin, group);
 		}
+	}
+
+	/** As {@link #committedWithMetadata(String)} through an admin client the caller keeps, to sample often. */
+	static Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(Admin admin, String group) throws Exception {
+		Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+			.partitionsToOffsetAndMetadata()
+			.get(15, TimeUnit.SECONDS);
+		Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+		offsets.forEach((partition, offset) -> {
+			if (offset != null) {
+				result.put(partition, offset);
+			}
+		});
+		return result;
 	}
 
 	/** The topic's end offsets, as the broker has them. */

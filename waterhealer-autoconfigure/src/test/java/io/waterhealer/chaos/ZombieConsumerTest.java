@@ -12,10 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.waterhealer.chaos.ProcessingLog.Produced;
 import io.waterhealer.chaos.ProcessingLog.Verdict;
 import io.waterhealer.kafka.KafkaTestSupport;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,10 +71,13 @@ class ZombieConsumerTest {
 		String group = topic + "-group";
 		cluster.createTopic(topic, PARTITIONS);
 		ProcessingLog log = new ProcessingLog();
+		List<Path> outputs = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
 			Path segment = log.newSegment(this.work, "instance");
+			outputs.add(output(segment));
+			Files.deleteIfExists(output(segment));
 			this.consumers.add(cluster.startConsumer(topic, group, segment,
-					Path.of("target", "chaos-zombie", segment.getFileName() + ".out"), "--chaos.work-micros=20000",
+					output(segment), "--chaos.work-micros=20000",
 					"--chaos.fail-percent=1", "--chaos.seed=" + i,
 					"--spring.kafka.consumer.properties.max.poll.interval.ms=10000",
 					"--logging.level.io.waterhealer=INFO"));
@@ -88,25 +93,33 @@ class ZombieConsumerTest {
 		});
 		Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
 		List<String> backwards = java.util.Collections.synchronizedList(new ArrayList<>());
+		AtomicInteger samples = new AtomicInteger();
 		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+		// every 50 ms, a quarter of the commit interval: a commit of the zombie would be seen before the new
+		// owner's next commit covers it
+		Admin admin = cluster.admin();
 		sampler.scheduleWithFixedDelay(() -> {
 			try {
-				cluster.committed(group).forEach((partition, offset) -> {
-					Long before = highest.merge(partition, offset, Math::max);
-					if (before > offset) {
+				ChaosSupport.committedWithMetadata(admin, group).forEach((partition, committed) -> {
+					long offset = committed.offset();
+					Long before = highest.get(partition);
+					if (before != null && before > offset) {
 						backwards.add(partition + " committed " + offset + " after " + before);
 					}
+					highest.merge(partition, offset, Math::max);
 				});
+				samples.incrementAndGet();
 			}
 			catch (Exception ex) {
 				// the next sample reads it
 			}
-		}, 0, 100, TimeUnit.MILLISECONDS);
+		}, 0, 50, TimeUnit.MILLISECONDS);
 		try {
 			await().atMost(Duration.ofMinutes(2))
 				.pollInterval(Duration.ofMillis(50))
 				.until(() -> log.distinctProcessed() >= RECORDS / 4);
 			Process zombie = this.consumers.get(0);
+			Path zombieOutput = outputs.get(0);
 			ChaosSupport.signal(zombie, "STOP");
 			long stopped = System.nanoTime();
 			int atStop = log.distinctProcessed();
@@ -114,6 +127,7 @@ class ZombieConsumerTest {
 			long takenOver = millisSince(stopped);
 			await().atMost(FROZEN.plusSeconds(5)).until(() -> millisSince(stopped) >= FROZEN.toMillis());
 			Map<TopicPartition, Long> committedAtWake = cluster.committed(group);
+			long linesBeforeWaking = lines(zombieOutput).count();
 			ChaosSupport.signal(zombie, "CONT");
 			Map<String, Produced> produced = new HashMap<>(producing.get(5, TimeUnit.MINUTES));
 			await().atMost(Duration.ofMinutes(2))
@@ -136,7 +150,9 @@ class ZombieConsumerTest {
 			String figure = "zombie consumer: " + RECORDS + " records, " + PARTITIONS + " partitions, 2 JVMs, one "
 					+ "SIGSTOPped at " + atStop + " distinct records for " + FROZEN.toSeconds() + " s (group moved its "
 					+ "partitions after " + takenOver + " ms), then SIGCONT; it " + fate + ": " + verdict.summary()
-					+ "; committed offsets went backwards " + backwards.size() + " times; committed at wake-up "
+					+ "; committed offsets went backwards " + backwards.size() + " times in " + samples.get()
+					+ " samples; the zombie's commits refused after waking " + lines(zombieOutput).skip(linesBeforeWaking).filter((line) -> line.contains("could not commit")).count()
+					+ "; committed at wake-up "
 					+ committedAtWake + "; " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s";
 			System.out.println(figure);
 			Files.writeString(Path.of("target", "chaos-zombie" + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
@@ -150,7 +166,16 @@ class ZombieConsumerTest {
 		}
 		finally {
 			sampler.shutdownNow();
+			admin.close();
 		}
+	}
+
+	private static Path output(Path segment) {
+		return Path.of("target", "chaos-zombie", segment.getFileName() + ".out");
+	}
+
+	private static java.util.stream.Stream<String> lines(Path output) throws java.io.IOException {
+		return Files.readAllLines(output).stream();
 	}
 
 	private static void awaitStable(ChaosSupport cluster, String group, int members) {
