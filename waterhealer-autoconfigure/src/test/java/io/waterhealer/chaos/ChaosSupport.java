@@ -217,6 +217,11 @@ final class ChaosSupport {
 			int equals = arg.indexOf('=');
 			settings.put(arg.substring(2, equals), arg.substring(equals + 1));
 		}
+		if ("consumer".equalsIgnoreCase(settings.get("spring.kafka.consumer.properties.group.protocol"))) {
+			// the consumer group protocol (KIP-848) takes these from the broker; the client refuses them
+			settings.remove("spring.kafka.consumer.properties.session.timeout.ms");
+			settings.remove("spring.kafka.consumer.properties.heartbeat.interval.ms");
+		}
 		if (settings.containsKey("server.port")) {
 			settings.put("spring.main.web-application-type", "servlet");
 		}

@@ -18,6 +18,9 @@ import io.waterhealer.chaos.ProcessingLog.Produced;
 import io.waterhealer.chaos.ProcessingLog.Verdict;
 import io.waterhealer.kafka.KafkaTestSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A zombie consumer (issue 13, item 7.2): two consumer JVMs share a group; one is frozen with SIGSTOP (a long GC
@@ -33,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * arriving; then it is woken with SIGCONT. Its workers finish what they held when frozen, but nothing it commits
  * after waking may land over the new owner's work: the group's committed offsets, sampled every 100 ms with the
  * AdminClient throughout the run, must never go backwards, and must reach the end offsets. Nothing may be lost and
- * the woken consumer must either rejoin the group or exit; the figure says which.
+ * the woken consumer must either rejoin the group or exit; the figure says which. Both group protocols are tried:
+ * the classic one and the consumer group protocol (KIP-848).
  */
 class ZombieConsumerTest {
 
@@ -44,9 +49,6 @@ class ZombieConsumerTest {
 	static final int PARTITIONS = 4;
 
 	static final int KEYS = 100;
-
-	/** How long the zombie is frozen: past the session timeout and the poll interval. */
-	static final Duration FROZEN = Duration.ofSeconds(15);
 
 	@TempDir
 	Path work;
@@ -65,27 +67,53 @@ class ZombieConsumerTest {
 
 	@Test
 	void aConsumerWokenFromSigstopNeverCommitsOverItsSuccessor() throws Exception {
+		run("classic", Duration.ofSeconds(15), RATE, List.of());
+	}
+
+	/**
+	 * The same with the consumer group protocol (KIP-848), where the broker owns the session timeout: the group's
+	 * {@code consumer.session.timeout.ms} is set to the broker's minimum, 45 s, so the zombie sleeps 55 s and the run
+	 * takes about 100 s: it is part of the soak only.
+	 */
+	@Test
+	void aConsumerWokenFromSigstopNeverCommitsOverItsSuccessorWithTheConsumerGroupProtocol() throws Exception {
+		assumeTrue(ChaosSupport.SOAK, "the consumer group protocol's 45 s session makes this a soak-only case");
+		// records keep arriving until after the group has moved the zombie's partitions
+		run("consumer", Duration.ofSeconds(55), RATE / 3, List.of("--spring.kafka.consumer.properties.group.protocol=consumer"));
+	}
+
+	private void run(String protocol, Duration frozen, int rate, List<String> extra) throws Exception {
 		long started = System.nanoTime();
 		ChaosSupport cluster = new ChaosSupport(KafkaTestSupport.bootstrapServers());
-		String topic = KafkaTestSupport.uniqueName("chaos-zombie");
+		String topic = KafkaTestSupport.uniqueName("chaos-zombie-" + protocol);
 		String group = topic + "-group";
 		cluster.createTopic(topic, PARTITIONS);
+		if ("consumer".equals(protocol)) {
+			try (Admin admin = cluster.admin()) {
+				admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group),
+						List.of(new AlterConfigOp(new ConfigEntry("consumer.session.timeout.ms", "45000"),
+								AlterConfigOp.OpType.SET))))
+					.all()
+					.get(15, TimeUnit.SECONDS);
+			}
+		}
 		ProcessingLog log = new ProcessingLog();
 		List<Path> outputs = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
 			Path segment = log.newSegment(this.work, "instance");
-			outputs.add(output(segment));
-			Files.deleteIfExists(output(segment));
-			this.consumers.add(cluster.startConsumer(topic, group, segment,
-					output(segment), "--chaos.work-micros=20000",
-					"--chaos.fail-percent=1", "--chaos.seed=" + i,
-					"--spring.kafka.consumer.properties.max.poll.interval.ms=10000",
+			outputs.add(output(protocol, segment));
+			Files.deleteIfExists(output(protocol, segment));
+			List<String> args = new ArrayList<>(List.of("--chaos.work-micros=20000", "--chaos.fail-percent=1",
+					"--chaos.seed=" + i, "--spring.kafka.consumer.properties.max.poll.interval.ms=10000",
 					"--logging.level.io.waterhealer=INFO"));
+			args.addAll(extra);
+			this.consumers.add(cluster.startConsumer(topic, group, segment, output(protocol, segment),
+					args.toArray(String[]::new)));
 		}
 		awaitStable(cluster, group, 2);
 		CompletableFuture<Map<String, Produced>> producing = CompletableFuture.supplyAsync(() -> {
 			try {
-				return cluster.produceKeyed(topic, 0, RECORDS, KEYS, RATE);
+				return cluster.produceKeyed(topic, 0, RECORDS, KEYS, rate);
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException("producing to " + topic + " failed", ex);
@@ -125,7 +153,7 @@ class ZombieConsumerTest {
 			int atStop = log.distinctProcessed();
 			awaitStable(cluster, group, 1);
 			long takenOver = millisSince(stopped);
-			await().atMost(FROZEN.plusSeconds(5)).until(() -> millisSince(stopped) >= FROZEN.toMillis());
+			await().atMost(frozen.plusSeconds(5)).until(() -> millisSince(stopped) >= frozen.toMillis());
 			Map<TopicPartition, Long> committedAtWake = cluster.committed(group);
 			long linesBeforeWaking = lines(zombieOutput).count();
 			ChaosSupport.signal(zombie, "CONT");
@@ -147,15 +175,15 @@ class ZombieConsumerTest {
 			sampler.shutdown();
 			sampler.awaitTermination(10, TimeUnit.SECONDS);
 			Verdict verdict = log.verify(produced, false);
-			String figure = "zombie consumer: " + RECORDS + " records, " + PARTITIONS + " partitions, 2 JVMs, one "
-					+ "SIGSTOPped at " + atStop + " distinct records for " + FROZEN.toSeconds() + " s (group moved its "
+			String figure = "zombie consumer (" + protocol + " group protocol): " + RECORDS + " records, " + PARTITIONS + " partitions, 2 JVMs, one "
+					+ "SIGSTOPped at " + atStop + " distinct records for " + frozen.toSeconds() + " s (group moved its "
 					+ "partitions after " + takenOver + " ms), then SIGCONT; it " + fate + ": " + verdict.summary()
 					+ "; committed offsets went backwards " + backwards.size() + " times in " + samples.get()
 					+ " samples; the zombie's commits refused after waking " + lines(zombieOutput).skip(linesBeforeWaking).filter((line) -> line.contains("could not commit")).count()
 					+ "; committed at wake-up "
 					+ committedAtWake + "; " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s";
 			System.out.println(figure);
-			Files.writeString(Path.of("target", "chaos-zombie" + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
+			Files.writeString(Path.of("target", "chaos-zombie-" + protocol + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
 					figure + System.lineSeparator());
 			assertThat(backwards).as("committed offsets that went backwards (a commit over the new owner's work)")
 				.isEmpty();
@@ -170,8 +198,8 @@ class ZombieConsumerTest {
 		}
 	}
 
-	private static Path output(Path segment) {
-		return Path.of("target", "chaos-zombie", segment.getFileName() + ".out");
+	private static Path output(String protocol, Path segment) {
+		return Path.of("target", "chaos-zombie-" + protocol, segment.getFileName() + ".out");
 	}
 
 	private static java.util.stream.Stream<String> lines(Path output) throws java.io.IOException {
