@@ -67,7 +67,17 @@ class ZombieConsumerTest {
 
 	@Test
 	void aConsumerWokenFromSigstopNeverCommitsOverItsSuccessor() throws Exception {
-		run("classic", Duration.ofSeconds(15), RATE, List.of());
+		run("classic", Duration.ofSeconds(15), RATE, false, List.of());
+	}
+
+	/**
+	 * The successor dies (SIGKILL) while the zombie sleeps, so that the woken zombie gets every partition back,
+	 * those it held when frozen included, and must resume them from what the successor committed rather than from
+	 * what it remembers.
+	 */
+	@Test
+	void aZombieThatGetsItsPartitionsBackResumesFromItsSuccessorsCommits() throws Exception {
+		run("classic", Duration.ofSeconds(15), RATE, true, List.of());
 	}
 
 	/**
@@ -79,13 +89,14 @@ class ZombieConsumerTest {
 	void aConsumerWokenFromSigstopNeverCommitsOverItsSuccessorWithTheConsumerGroupProtocol() throws Exception {
 		assumeTrue(ChaosSupport.SOAK, "the consumer group protocol's 45 s session makes this a soak-only case");
 		// records keep arriving until after the group has moved the zombie's partitions
-		run("consumer", Duration.ofSeconds(55), RATE / 3, List.of("--spring.kafka.consumer.properties.group.protocol=consumer"));
+		run("consumer", Duration.ofSeconds(55), RATE / 3, false, List.of("--spring.kafka.consumer.properties.group.protocol=consumer"));
 	}
 
-	private void run(String protocol, Duration frozen, int rate, List<String> extra) throws Exception {
+	private void run(String protocol, Duration frozen, int rate, boolean killSuccessor, List<String> extra) throws Exception {
 		long started = System.nanoTime();
+		String name = protocol + (killSuccessor ? "-successor-killed" : "");
 		ChaosSupport cluster = new ChaosSupport(KafkaTestSupport.bootstrapServers());
-		String topic = KafkaTestSupport.uniqueName("chaos-zombie-" + protocol);
+		String topic = KafkaTestSupport.uniqueName("chaos-zombie-" + name);
 		String group = topic + "-group";
 		cluster.createTopic(topic, PARTITIONS);
 		if ("consumer".equals(protocol)) {
@@ -101,13 +112,13 @@ class ZombieConsumerTest {
 		List<Path> outputs = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
 			Path segment = log.newSegment(this.work, "instance");
-			outputs.add(output(protocol, segment));
-			Files.deleteIfExists(output(protocol, segment));
+			outputs.add(output(name, segment));
+			Files.deleteIfExists(output(name, segment));
 			List<String> args = new ArrayList<>(List.of("--chaos.work-micros=20000", "--chaos.fail-percent=1",
 					"--chaos.seed=" + i, "--spring.kafka.consumer.properties.max.poll.interval.ms=10000",
 					"--logging.level.io.waterhealer=INFO"));
 			args.addAll(extra);
-			this.consumers.add(cluster.startConsumer(topic, group, segment, output(protocol, segment),
+			this.consumers.add(cluster.startConsumer(topic, group, segment, output(name, segment),
 					args.toArray(String[]::new)));
 		}
 		awaitStable(cluster, group, 2);
@@ -154,16 +165,24 @@ class ZombieConsumerTest {
 			awaitStable(cluster, group, 1);
 			long takenOver = millisSince(stopped);
 			await().atMost(frozen.plusSeconds(5)).until(() -> millisSince(stopped) >= frozen.toMillis());
+			String successor = "";
+			if (killSuccessor) {
+				Process next = this.consumers.get(1);
+				ChaosSupport.kill(next);
+				this.consumers.remove(next);
+				successor = "; the successor was SIGKILLed just before the wake-up";
+			}
 			Map<TopicPartition, Long> committedAtWake = cluster.committed(group);
 			long linesBeforeWaking = lines(zombieOutput).count();
 			ChaosSupport.signal(zombie, "CONT");
 			Map<String, Produced> produced = new HashMap<>(producing.get(5, TimeUnit.MINUTES));
+			int members = killSuccessor ? 1 : 2;
 			await().atMost(Duration.ofMinutes(2))
 				.pollInterval(Duration.ofMillis(500))
 				.ignoreExceptions()
-				.until(() -> !zombie.isAlive() || cluster.stableWith(group, 2));
-			String fate = zombie.isAlive() ? "rejoined the group and took partitions again"
-					: "exited with status " + zombie.exitValue();
+				.until(() -> !zombie.isAlive() || cluster.stableWith(group, members));
+			String fate = (zombie.isAlive() ? "rejoined the group and took partitions again"
+					: "exited with status " + zombie.exitValue()) + successor;
 			await().atMost(Duration.ofMinutes(2))
 				.pollInterval(Duration.ofMillis(500))
 				.until(() -> cluster.allCommitted(group, topic, PARTITIONS));
@@ -175,15 +194,15 @@ class ZombieConsumerTest {
 			sampler.shutdown();
 			sampler.awaitTermination(10, TimeUnit.SECONDS);
 			Verdict verdict = log.verify(produced, false);
-			String figure = "zombie consumer (" + protocol + " group protocol): " + RECORDS + " records, " + PARTITIONS + " partitions, 2 JVMs, one "
-					+ "SIGSTOPped at " + atStop + " distinct records for " + frozen.toSeconds() + " s (group moved its "
+			String figure = "zombie consumer (" + protocol + " group protocol): " + RECORDS + " records, " + PARTITIONS
+					+ " partitions, 2 JVMs, one SIGSTOPped at " + atStop + " distinct records for " + frozen.toSeconds() + " s (group moved its "
 					+ "partitions after " + takenOver + " ms), then SIGCONT; it " + fate + ": " + verdict.summary()
 					+ "; committed offsets went backwards " + backwards.size() + " times in " + samples.get()
 					+ " samples; the zombie's commits refused after waking " + lines(zombieOutput).skip(linesBeforeWaking).filter((line) -> line.contains("could not commit")).count()
 					+ "; committed at wake-up "
 					+ committedAtWake + "; " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s";
 			System.out.println(figure);
-			Files.writeString(Path.of("target", "chaos-zombie-" + protocol + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
+			Files.writeString(Path.of("target", "chaos-zombie-" + name + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
 					figure + System.lineSeparator());
 			assertThat(backwards).as("committed offsets that went backwards (a commit over the new owner's work)")
 				.isEmpty();
@@ -198,8 +217,8 @@ class ZombieConsumerTest {
 		}
 	}
 
-	private static Path output(String protocol, Path segment) {
-		return Path.of("target", "chaos-zombie-" + protocol, segment.getFileName() + ".out");
+	private static Path output(String name, Path segment) {
+		return Path.of("target", "chaos-zombie-" + name, segment.getFileName() + ".out");
 	}
 
 	private static java.util.stream.Stream<String> lines(Path output) throws java.io.IOException {
