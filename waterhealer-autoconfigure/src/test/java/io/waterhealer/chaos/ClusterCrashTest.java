@@ -4,9 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,10 +82,21 @@ class ClusterCrashTest {
 					}
 				});
 				// processed but not yet committed, sampled: what one lost commit or rebalance could process again
+				// and whether a commit ever went backwards, as a late retry of a commit sent before a fault would
 				AtomicLong mostUncommitted = new AtomicLong();
+				Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
+				List<String> backwards = Collections.synchronizedList(new ArrayList<>());
 				sampler.scheduleWithFixedDelay(() -> {
 					try {
-						long committed = cluster.committed(group).values().stream().mapToLong(Long::longValue).sum();
+						Map<TopicPartition, Long> now = cluster.committed(group);
+						now.forEach((partition, offset) -> {
+							Long before = highest.get(partition);
+							if (before != null && before > offset) {
+								backwards.add(partition + " committed " + offset + " after " + before);
+							}
+							highest.merge(partition, offset, Math::max);
+						});
+						long committed = now.values().stream().mapToLong(Long::longValue).sum();
 						mostUncommitted.accumulateAndGet(log.distinctProcessed() - committed, Math::max);
 					}
 					catch (Exception ex) {
@@ -120,11 +133,13 @@ class ClusterCrashTest {
 				String figure = "cluster crash: 3 brokers (RF 3, min ISR 2, up in " + clusterUp + " ms), " + RECORDS + " records, " + PARTITIONS
 						+ " partitions, " + KEYS + " keys, " + faults + " broker faults (" + String.join("; ", events)
 						+ "): " + verdict.summary() + "; most processed-but-uncommitted sampled "
-						+ mostUncommitted.get() + "; " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
+						+ mostUncommitted.get() + "; committed offsets went backwards " + backwards.size() + " times; "
+						+ TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
 						+ " s";
 				System.out.println(figure);
 				Files.writeString(Path.of("target", "chaos-cluster-crash" + (ChaosSupport.SOAK ? "-soak" : "") + ".txt"),
 						figure + System.lineSeparator());
+				assertThat(backwards).as("committed offsets that went backwards").isEmpty();
 				assertThat(verdict.lost()).as("records never processed").isEmpty();
 				assertThat(verdict.mismatches()).isEmpty();
 				assertThat(verdict.orderViolations()).as("per-key order").isEmpty();
