@@ -213,6 +213,11 @@ final class ChaosSupport {
 		settings.put("waterhealer.retry.initial-interval", "20ms");
 		settings.put("waterhealer.retry.max-interval", "200ms");
 		settings.put("waterhealer.shutdown.enabled", "false");
+		String protocol = System.getProperty("waterhealer.chaos.group-protocol");
+		if (protocol != null) {
+			// -Dwaterhealer.chaos.group-protocol=consumer runs the suite's consumers on KIP-848's protocol
+			settings.put("spring.kafka.consumer.properties.group.protocol", protocol);
+		}
 		for (String arg : args) {
 			int equals = arg.indexOf('=');
 			settings.put(arg.substring(2, equals), arg.substring(equals + 1));

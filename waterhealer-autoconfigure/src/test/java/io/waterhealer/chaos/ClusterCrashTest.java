@@ -65,8 +65,9 @@ class ClusterCrashTest {
 			cluster.createTopic(topic, PARTITIONS, 3);
 			brokers.awaitFullIsr(List.of(topic), Duration.ofSeconds(60));
 			ProcessingLog log = new ProcessingLog();
-			Process consumer = cluster.startConsumer(topic, group, log.newSegment(this.work, "consumer"),
-					Path.of("target", "chaos-cluster-crash", "consumer.out"), "--chaos.work-micros=2000", "--chaos.fail-percent=1");
+			Path output = Path.of("target", "chaos-cluster-crash", "consumer.out");
+			Files.deleteIfExists(output);
+			Process consumer = cluster.startConsumer(topic, group, log.newSegment(this.work, "consumer"), output, "--chaos.work-micros=2000", "--chaos.fail-percent=1");
 			ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 			try {
 				await().atMost(Duration.ofSeconds(90))
