@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -14,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.waterhealer.HealingListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -29,6 +31,9 @@ import org.springframework.context.annotation.Bean;
  * so the file is a durable record of what was processed. {@code chaos.fail-percent} of the records (chosen from
  * {@code chaos.seed}, topic partition and offset) fail on their first attempt in each JVM and succeed when retried.
  * {@code chaos.work-micros} is the longest time a handler works on a record (uniformly random from 0).
+ * {@code chaos.stuck-every} (0: none) makes every record whose offset is a multiple of it fail, offset 0 included,
+ * until the file {@code chaos.release} exists: records stuck for as long as a test wants, with the others completing
+ * around them (the first failure of each is logged as an {@code F} line).
  * Ordering and everything else come from {@code waterhealer.*} properties (the default ordering is KEY).
  */
 @SpringBootConfiguration
@@ -41,9 +46,13 @@ public class ChaosConsumerApplication {
 
 	@Bean
 	Handler chaosHandler(@Value("${chaos.log}") String log, @Value("${chaos.fail-percent:0}") int failPercent,
-			@Value("${chaos.seed:0}") long seed, @Value("${chaos.work-micros:0}") long workMicros) throws IOException {
-		return new Handler(FileChannel.open(Path.of(log), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-				StandardOpenOption.APPEND), failPercent, seed, workMicros);
+			@Value("${chaos.seed:0}") long seed, @Value("${chaos.work-micros:0}") long workMicros,
+			@Value("${chaos.stuck-every:0}") long stuckEvery, @Value("${chaos.release:}") String release)
+			throws IOException {
+		Handler handler = new Handler(FileChannel.open(Path.of(log), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE, StandardOpenOption.APPEND), failPercent, seed, workMicros);
+		handler.stuckUntil(stuckEvery, release.isEmpty() ? null : Path.of(release));
+		return handler;
 	}
 
 	/** Decides the transient failures and writes the durable record. */
@@ -59,6 +68,12 @@ public class ChaosConsumerApplication {
 
 		private final long workMicros;
 
+		private long stuckEvery;
+
+		private @Nullable Path release;
+
+		private volatile boolean released;
+
 		Handler(FileChannel log, int failPercent, long seed, long workMicros) {
 			this.workMicros = workMicros;
 			this.log = log;
@@ -66,9 +81,20 @@ public class ChaosConsumerApplication {
 			this.seed = seed;
 		}
 
+		void stuckUntil(long every, @Nullable Path releaseFile) {
+			this.stuckEvery = every;
+			this.release = releaseFile;
+		}
+
 		@HealingListener(id = "chaos", topics = "${chaos.topic}")
 		void handle(ConsumerRecord<String, String> record) {
 			String coordinates = record.topic() + " " + record.partition() + " " + record.offset();
+			if (stuck(record.offset())) {
+				if (this.failedOnce.add(coordinates)) {
+					append("F " + coordinates);
+				}
+				throw new IllegalStateException(coordinates + " is stuck until " + this.release + " exists (chaos test)");
+			}
 			if (failsOnce(record.partition(), record.offset()) && this.failedOnce.add(coordinates)) {
 				append("F " + coordinates);
 				throw new IllegalStateException("transient failure of " + coordinates + " (chaos test)");
@@ -84,6 +110,14 @@ public class ChaosConsumerApplication {
 			long mixed = (seed ^ (partition * 0x9E3779B97F4A7C15L)) + offset * 0xBF58476D1CE4E5B9L;
 			mixed = (mixed ^ (mixed >>> 31)) * 0x94D049BB133111EBL;
 			return Math.floorMod(mixed ^ (mixed >>> 29), 100) < failPercent;
+		}
+
+		private boolean stuck(long offset) {
+			if (this.stuckEvery <= 0 || this.released || offset % this.stuckEvery != 0) {
+				return false;
+			}
+			this.released = this.release != null && Files.exists(this.release);
+			return !this.released;
 		}
 
 		private boolean failsOnce(int partition, long offset) {

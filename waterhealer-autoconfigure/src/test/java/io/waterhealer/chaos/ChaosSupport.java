@@ -64,8 +64,14 @@ final class ChaosSupport {
 	}
 
 	void createTopic(String topic, int partitions) throws Exception {
+		createTopic(topic, partitions, 1);
+	}
+
+	void createTopic(String topic, int partitions, int replicas) throws Exception {
 		try (Admin admin = admin()) {
-			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicas)))
+				.all()
+				.get(30, TimeUnit.SECONDS);
 		}
 	}
 
@@ -73,7 +79,8 @@ final class ChaosSupport {
 		Map<String, Object> config = new HashMap<>(this.clientProperties);
 		config.putAll(Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
-				5, ProducerConfig.ACKS_CONFIG, "all"));
+				5, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+				ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE));
 		return new KafkaProducer<>(config);
 	}
 
@@ -120,18 +127,30 @@ final class ChaosSupport {
 
 	/** The group's committed offsets, by partition, as the broker has them; absent when none. */
 	Map<TopicPartition, Long> committed(String group) throws Exception {
+		Map<TopicPartition, Long> result = new HashMap<>();
+		committedWithMetadata(group).forEach((partition, offset) -> result.put(partition, offset.offset()));
+		return result;
+	}
+
+	/** The group's committed offsets with their metadata, by partition; absent when none. */
+	Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(String group) throws Exception {
 		try (Admin admin = admin()) {
-			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-				.partitionsToOffsetAndMetadata()
-				.get(15, TimeUnit.SECONDS);
-			Map<TopicPartition, Long> result = new HashMap<>();
-			offsets.forEach((partition, offset) -> {
-				if (offset != null) {
-					result.put(partition, offset.offset());
-				}
-			});
-			return result;
+			return committedWithMetadata(admin, group);
 		}
+	}
+
+	/** As {@link #committedWithMetadata(String)} through an admin client the caller keeps, to sample often. */
+	static Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(Admin admin, String group) throws Exception {
+		Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+			.partitionsToOffsetAndMetadata()
+			.get(15, TimeUnit.SECONDS);
+		Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+		offsets.forEach((partition, offset) -> {
+			if (offset != null) {
+				result.put(partition, offset);
+			}
+		});
+		return result;
 	}
 
 	/** The topic's end offsets, as the broker has them. */
@@ -194,9 +213,19 @@ final class ChaosSupport {
 		settings.put("waterhealer.retry.initial-interval", "20ms");
 		settings.put("waterhealer.retry.max-interval", "200ms");
 		settings.put("waterhealer.shutdown.enabled", "false");
+		String protocol = System.getProperty("waterhealer.chaos.group-protocol");
+		if (protocol != null) {
+			// -Dwaterhealer.chaos.group-protocol=consumer runs the suite's consumers on KIP-848's protocol
+			settings.put("spring.kafka.consumer.properties.group.protocol", protocol);
+		}
 		for (String arg : args) {
 			int equals = arg.indexOf('=');
 			settings.put(arg.substring(2, equals), arg.substring(equals + 1));
+		}
+		if ("consumer".equalsIgnoreCase(settings.get("spring.kafka.consumer.properties.group.protocol"))) {
+			// the consumer group protocol (KIP-848) takes these from the broker; the client refuses them
+			settings.remove("spring.kafka.consumer.properties.session.timeout.ms");
+			settings.remove("spring.kafka.consumer.properties.heartbeat.interval.ms");
 		}
 		if (settings.containsKey("server.port")) {
 			settings.put("spring.main.web-application-type", "servlet");
@@ -210,6 +239,17 @@ final class ChaosSupport {
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
 			.start();
+	}
+
+	/**
+	 * Sends a signal with {@code kill}, e.g. {@code STOP} to freeze a JVM as a long GC pause or a paused VM would,
+	 * {@code CONT} to wake it.
+	 */
+	static void signal(Process process, String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+		if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+			throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+		}
 	}
 
 	static void kill(Process process) throws InterruptedException {

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A single-node KRaft Kafka broker in its own JVM ({@code kafka.Kafka} from the test classpath), so that a test can
- * kill it with SIGKILL and start it again on the same port and log directory.
+ * A KRaft Kafka broker in its own JVM ({@code kafka.Kafka} from the test classpath), so that a test can kill it with
+ * SIGKILL and start it again on the same port and log directory: a single node that is its own controller, or
+ * (through {@link #clusterMember}) one combined broker and controller of a multi-node cluster.
  */
 public final class BrokerProcess implements AutoCloseable {
 
@@ -28,7 +29,11 @@ public final class BrokerProcess implements AutoCloseable {
 
 	private final Path config;
 
-	private Process process;
+	private final int nodeId;
+
+	private final List<String> jvmOptions;
+
+	private @Nullable Process process;
 
 	private final Map<String, Object> clientProperties;
 
@@ -43,21 +48,53 @@ public final class BrokerProcess implements AutoCloseable {
 	 */
 	public BrokerProcess(Path directory, @Nullable Map<String, String> saslUsers)
 			throws IOException, InterruptedException {
+		this(directory, saslUsers, 1, freePort(), null, Uuid.randomUuid().toString(), 1, List.of("-Xmx512m"));
+	}
+
+	/**
+	 * One node of a cluster whose nodes are all broker and controller: the controller quorum is {@code voters},
+	 * topics and the internal topics are created with {@code replicas} replicas and {@code min.insync.replicas} one
+	 * less (so that one node may be down), and a follower is dropped from the ISR after 10 s without fetching.
+	 * @param directory the node's configuration and log directory
+	 * @param nodeId the node's id, as in {@code voters}
+	 * @param port the client listener's port
+	 * @param voters {@code controller.quorum.voters}: {@code id@localhost:controllerPort} for each node, the
+	 * controller port of this node taken from its own entry
+	 * @param clusterId the id the storage of every node is formatted with
+	 * @param replicas the replication factor of topics and internal topics
+	 * @param jvmOptions options of the node's JVM, such as its heap
+	 * @return the node, formatted but not started
+	 */
+	public static BrokerProcess clusterMember(Path directory, int nodeId, int port, String voters, String clusterId,
+			int replicas, List<String> jvmOptions) throws IOException, InterruptedException {
+		return new BrokerProcess(directory, null, nodeId, port, voters, clusterId, replicas, jvmOptions);
+	}
+
+	private BrokerProcess(Path directory, @Nullable Map<String, String> saslUsers, int nodeId, int port,
+			@Nullable String voters, String clusterId, int replicas, List<String> jvmOptions)
+			throws IOException, InterruptedException {
 		this.directory = Files.createDirectories(directory);
-		this.port = freePort();
-		int controllerPort = freePort();
+		this.port = port;
+		this.nodeId = nodeId;
+		this.jvmOptions = List.copyOf(jvmOptions);
+		String quorum = (voters != null) ? voters : nodeId + "@localhost:" + freePort();
+		int controllerPort = controllerPort(quorum, nodeId);
 		this.config = directory.resolve("server.properties");
 		String protocol = (saslUsers != null) ? "SASL_PLAINTEXT" : "PLAINTEXT";
-		List<String> lines = new java.util.ArrayList<>(List.of("process.roles=broker,controller", "node.id=1",
-				"controller.quorum.voters=1@localhost:" + controllerPort,
+		List<String> lines = new java.util.ArrayList<>(List.of("process.roles=broker,controller", "node.id=" + nodeId,
+				"controller.quorum.voters=" + quorum,
 				"listeners=" + protocol + "://localhost:" + this.port + ",CONTROLLER://localhost:" + controllerPort,
 				"advertised.listeners=" + protocol + "://localhost:" + this.port, "controller.listener.names=CONTROLLER",
 				"listener.security.protocol.map=" + protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT",
 				"inter.broker.listener.name=" + protocol,
-				"log.dirs=" + directory.resolve("logs"), "offsets.topic.replication.factor=1",
-				"offsets.topic.num.partitions=1", "transaction.state.log.replication.factor=1",
-				"transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0", "num.partitions=1",
-				"broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=500"));
+				"log.dirs=" + directory.resolve("logs"), "offsets.topic.replication.factor=" + replicas,
+				"offsets.topic.num.partitions=1", "transaction.state.log.replication.factor=" + replicas,
+				"transaction.state.log.min.isr=" + Math.max(1, replicas - 1), "group.initial.rebalance.delay.ms=0",
+				"num.partitions=1", "broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=500"));
+		if (replicas > 1) {
+			lines.addAll(List.of("default.replication.factor=" + replicas, "min.insync.replicas=" + (replicas - 1),
+					"replica.lag.time.max.ms=10000"));
+		}
 		Map<String, Object> client = new java.util.HashMap<>();
 		client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + this.port);
 		if (saslUsers != null) {
@@ -73,14 +110,22 @@ public final class BrokerProcess implements AutoCloseable {
 		this.clientProperties = Map.copyOf(client);
 		lines.add("");
 		Files.writeString(this.config, String.join("\n", lines));
-		Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c",
-				this.config.toString())
+		Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", this.config.toString())
 			.redirectOutput(directory.resolve("format.log").toFile())
 			.start();
 		if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
 			throw new IllegalStateException("Formatting the broker's storage failed: "
 					+ Files.readString(directory.resolve("format.log")));
 		}
+	}
+
+	private static int controllerPort(String voters, int nodeId) {
+		for (String voter : voters.split(",")) {
+			if (voter.startsWith(nodeId + "@")) {
+				return Integer.parseInt(voter.substring(voter.lastIndexOf(':') + 1));
+			}
+		}
+		throw new IllegalArgumentException("controller.quorum.voters " + voters + " has no entry for node " + nodeId);
 	}
 
 	/**
@@ -107,10 +152,28 @@ public final class BrokerProcess implements AutoCloseable {
 		return "localhost:" + this.port;
 	}
 
+	public int nodeId() {
+		return this.nodeId;
+	}
+
+	/** Starts the broker and waits until it answers a client. */
 	public void start() throws IOException {
-		this.process = java("kafka.Kafka", this.config.toString())
+		launch();
+		awaitUp();
+	}
+
+	/**
+	 * Starts the broker's JVM without waiting: a node of a cluster cannot answer before a majority of the controller
+	 * quorum runs, so a cluster launches all its nodes first.
+	 */
+	public void launch() throws IOException {
+		this.process = java(this.jvmOptions, "kafka.Kafka", this.config.toString())
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("broker.log").toFile()))
 			.start();
+	}
+
+	/** Waits until the broker answers a client (at most 60 s). */
+	public void awaitUp() {
 		await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
 			Map<String, Object> config = new java.util.HashMap<>(this.clientProperties);
 			config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
@@ -119,6 +182,21 @@ public final class BrokerProcess implements AutoCloseable {
 				return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
 			}
 		});
+	}
+
+	/** Stops the broker with SIGTERM, a controlled shutdown that hands its leaderships over first. */
+	public void stop() throws InterruptedException {
+		if (this.process != null) {
+			this.process.destroy();
+			if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("broker " + this.nodeId + " did not stop within 60 s of SIGTERM");
+			}
+			this.process = null;
+		}
+	}
+
+	public boolean isAlive() {
+		return this.process != null && this.process.isAlive();
 	}
 
 	public void kill() throws InterruptedException {
@@ -135,9 +213,14 @@ public final class BrokerProcess implements AutoCloseable {
 	}
 
 	public static ProcessBuilder java(String mainClass, String... args) {
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
-				System.getProperty("java.class.path"), mainClass));
+		return java(List.of("-Xmx512m"), mainClass, args);
+	}
+
+	private static ProcessBuilder java(List<String> jvmOptions, String mainClass, String... args) {
+		List<String> command = new java.util.ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
 		command.addAll(List.of(args));
 		return new ProcessBuilder(command).redirectErrorStream(true);
 	}
