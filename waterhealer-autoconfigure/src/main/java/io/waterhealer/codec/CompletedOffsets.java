@@ -35,10 +35,8 @@ public final class CompletedOffsets {
 		if (pairs == 0) {
 			return false;
 		}
-		if (this.cursor < pairs && offset < this.ranges[2 * this.cursor]) {
-			if (this.cursor == 0 || offset >= this.ranges[2 * this.cursor - 1]) {
-				return false;
-			}
+		// the cursor is the first range ending after the last lookup; one behind it (a seek back) searches
+		if (this.cursor > 0 && offset < this.ranges[2 * this.cursor - 1]) {
 			this.cursor = search(offset);
 		}
 		while (this.cursor < pairs && offset >= this.ranges[2 * this.cursor + 1]) {
