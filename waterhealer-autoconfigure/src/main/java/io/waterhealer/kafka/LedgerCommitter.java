@@ -208,11 +208,23 @@ final class LedgerCommitter {
 	private void reportTruncation(CommitPoint point, CommitMetadataCodec.Encoded encoded) {
 		this.metrics.metadataTruncated(point.topicPartition());
 		if (this.truncationReported.putIfAbsent(point.topicPartition(), Boolean.TRUE) == null) {
+			long window = 0;
+			long completedInWindow = 0;
+			long[] runs = point.runs();
+			for (int i = 0; i < runs.length; i++) {
+				window += runs[i];
+				completedInWindow += (i % 2 == 1) ? runs[i] : 0;
+			}
+			long offsets = window;
+			long completed = completedInWindow;
+			long leftOut = completed - encoded.completedCovered();
 			logger.warn(() -> "@HealingListener '" + this.listenerId + "': the offsets completed beyond "
 					+ point.topicPartition() + "@" + point.position() + " do not fit in " + this.metadataMaxChars
 					+ " characters of commit metadata; only the first " + encoded.offsetsCovered()
-					+ " offsets are recorded, so a restart would process the others again (reported once per "
-					+ "assignment)");
+					+ " offsets are recorded, of " + offsets + " up to the newest record: " + leftOut + " of the "
+					+ completed + " completed records beyond the committed offset are left out, and a restart would "
+					+ "process them again (reported once per assignment; waterhealer.commit.metadata.truncated "
+					+ "counts every such commit)");
 		}
 	}
 

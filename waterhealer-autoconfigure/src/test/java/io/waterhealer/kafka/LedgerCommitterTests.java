@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
@@ -83,6 +84,30 @@ class LedgerCommitterTests {
 		this.consumer.commitSync(Map.of(this.partition, new OffsetAndMetadata(900, metadata)));
 		assertThat(readBack()).isEmpty();
 		assertThat(output).contains("was moved to 950").contains("was moved to 900");
+	}
+
+	@Test
+	void metadataThatDoesNotFitIsCutAndTheWarningSaysHowManyCompletedRecordsItLeftOut(CapturedOutput output) {
+		OffsetLedger scattered = new OffsetLedger(OffsetLedger.DEFAULT_MAX_IN_FLIGHT, OffsetLedger.DEFAULT_MAX_SPAN);
+		PartitionLedger partitionLedger = scattered.assign(this.partition);
+		for (long offset = 0; offset < 3_000; offset++) {
+			partitionLedger.handOut(offset);
+		}
+		// every third offset stays pending (offset 0 first), the others complete: 2,000 completed beyond it
+		for (long offset = 0; offset < 3_000; offset++) {
+			if (offset % 3 != 0) {
+				partitionLedger.complete(offset);
+			}
+		}
+		LedgerCommitter small = new LedgerCommitter("orders", 64, ListenerMetrics.NONE);
+		small.commitSync(this.consumer, List.of(partitionLedger), Duration.ofSeconds(1));
+		OffsetAndMetadata written = committed();
+		assertThat(written.offset()).isZero();
+		assertThat(written.metadata()).hasSizeLessThanOrEqualTo(64);
+		long covered = CommitMetadataCodec.decode(written.offset(), written.metadata()).count();
+		assertThat(covered).isPositive().isLessThan(2_000);
+		assertThat(output).contains("of 3000 up to the newest record: " + (2_000 - covered)
+				+ " of the 2000 completed records beyond the committed offset are left out");
 	}
 
 	private Map<TopicPartition, CompletedOffsets> readBack() {
