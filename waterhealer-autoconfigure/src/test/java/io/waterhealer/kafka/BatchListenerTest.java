@@ -73,8 +73,10 @@ class BatchListenerTest {
 			await().atMost(Duration.ofSeconds(30)).until(() -> listener.calls.get() >= 2);
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0)) == 4L);
+			// an AdminClient call that fails on a loaded machine restarts the window; a commit past 4 never ends it
 			await().during(Duration.ofSeconds(1))
-				.atMost(Duration.ofSeconds(5))
+				.atMost(Duration.ofSeconds(15))
+				.ignoreExceptions()
 				.until(() -> KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0)) == 4L);
 		}
 		assertThat(output).contains("lost " + topic + "-0@4").contains("leakage check");
