@@ -9,8 +9,11 @@ import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
 import io.waterhealer.ledger.LedgerSnapshot;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.event.ConsumerPartitionPausedEvent;
@@ -46,9 +49,6 @@ class BackPressureTest {
 		try (ConfigurableApplicationContext context = TestApplications.start(GROUP, listener,
 				"pressure.topic=" + TOPIC, "waterhealer.listener.max-in-flight=50",
 				"spring.kafka.consumer.max-poll-records=20")) {
-			listener.runtime = context.getBean(io.waterhealer.kafka.HealingListenerRegistrar.class)
-				.runtimes()
-				.get("pressure");
 			await().atMost(Duration.ofSeconds(60)).until(() -> listener.processed.get() >= RECORDS);
 			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThat(KafkaTestSupport.committed(GROUP))
@@ -57,10 +57,11 @@ class BackPressureTest {
 		assertThat(listener.processed.get()).isEqualTo(RECORDS);
 		assertThat(listener.paused.get()).isGreaterThan(0);
 		assertThat(listener.resumed.get()).isGreaterThan(0);
+		assertThat(listener.sampled.get()).as("records that sampled the ledger, from the first on").isEqualTo(RECORDS);
 		assertThat(listener.maxIncomplete.get()).isLessThanOrEqualTo(50 + 20);
 	}
 
-	static class SlowListener implements ApplicationListener<KafkaEvent> {
+	static class SlowListener implements ApplicationListener<KafkaEvent>, ApplicationContextAware {
 
 		final AtomicInteger processed = new AtomicInteger();
 
@@ -70,19 +71,34 @@ class BackPressureTest {
 
 		final AtomicInteger maxIncomplete = new AtomicInteger();
 
-		volatile ListenerRuntime runtime;
+		final AtomicInteger sampled = new AtomicInteger();
 
+		private volatile @Nullable ApplicationContext context;
+
+		/**
+		 * Every record samples the ledger, from the very first: the first fill of the window happens while the
+		 * application is still starting, so a runtime handed in after {@code run()} returned would miss it. The
+		 * runtimes exist before any container starts, so the first record can look its runtime up.
+		 */
 		@HealingListener(id = "pressure", topics = "${pressure.topic}", parallelism = "4",
 				ordering = Ordering.UNORDERED)
 		void process(ConsumerRecord<String, String> record) throws InterruptedException {
-			ListenerRuntime current = this.runtime;
-			if (current != null) {
-				for (LedgerSnapshot snapshot : current.ledger().snapshots()) {
+			ApplicationContext current = this.context;
+			ListenerRuntime runtime = (current != null)
+					? current.getBean(HealingListenerRegistrar.class).runtimes().get("pressure") : null;
+			if (runtime != null) {
+				for (LedgerSnapshot snapshot : runtime.ledger().snapshots()) {
 					this.maxIncomplete.accumulateAndGet(snapshot.incomplete(), Math::max);
 				}
+				this.sampled.incrementAndGet();
 			}
 			Thread.sleep(1);
 			this.processed.incrementAndGet();
+		}
+
+		@Override
+		public void setApplicationContext(ApplicationContext context) {
+			this.context = context;
 		}
 
 		@Override

@@ -36,13 +36,16 @@ class BatchListenerTest {
 		long start = System.nanoTime();
 		try (ConfigurableApplicationContext context = TestApplications.start(topic + "-group", listener,
 				"batch.topic=" + topic)) {
-			await().atMost(Duration.ofSeconds(30)).until(() -> !listener.batches.isEmpty());
+			// no record follows the seventh and the application keeps running: only the timer can deliver the batch
+			await().atMost(Duration.ofSeconds(60)).until(() -> !listener.batches.isEmpty());
 			assertThat(listener.batches).hasSize(1);
 			assertThat(listener.batches.get(0)).containsExactly("0", "1", "2", "3", "4", "5", "6");
-			await().atMost(Duration.ofSeconds(10))
+			assertThat(Duration.ofNanos(listener.deliveredAt.get(0) - start))
+				.as("delivered after its batch timeout (2 s) ran out, not when its poll ended")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
+			await().atMost(Duration.ofSeconds(30))
 				.until(() -> KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0)) == 7L);
 		}
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 	}
 
 	@Test
@@ -70,8 +73,10 @@ class BatchListenerTest {
 			await().atMost(Duration.ofSeconds(30)).until(() -> listener.calls.get() >= 2);
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0)) == 4L);
+			// an AdminClient call that fails on a loaded machine restarts the window; a commit past 4 never ends it
 			await().during(Duration.ofSeconds(1))
-				.atMost(Duration.ofSeconds(5))
+				.atMost(Duration.ofSeconds(15))
+				.ignoreExceptions()
 				.until(() -> KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0)) == 4L);
 		}
 		assertThat(output).contains("lost " + topic + "-0@4").contains("leakage check");
@@ -92,8 +97,11 @@ class BatchListenerTest {
 
 		final List<List<String>> batches = new CopyOnWriteArrayList<>();
 
+		final List<Long> deliveredAt = new CopyOnWriteArrayList<>();
+
 		@HealingListener(id = "timed", topics = "${batch.topic}", batchSize = "100", batchTimeout = "2s")
 		void handle(List<String> batch) {
+			this.deliveredAt.add(System.nanoTime());
 			this.batches.add(List.copyOf(batch));
 		}
 

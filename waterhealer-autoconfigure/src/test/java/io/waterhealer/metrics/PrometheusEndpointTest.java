@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * The meters as a Prometheus server sees them: a real application on a random port with the actuator and the
  * Prometheus registry, records of which three always fail (SKIP after two attempts), scraped over HTTP.
  */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=prometheus,health,checkpoints",
 				"spring.kafka.consumer.auto-offset-reset=earliest", "spring.main.banner-mode=off",
