@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 
 import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
+import io.waterhealer.Requirement;
 import io.waterhealer.kafka.KafkaTestSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -39,7 +40,6 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The live ledger page in a real browser: an application on a random port whose listener holds offset 5 of partition
@@ -48,7 +48,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * draws it; the test reads the drawn DOM, and leaves a screenshot in {@code target/ledger-page.png}.
  * <p>
  * The endpoint's JSON is checked over HTTP first, so that a failure says whether the data or the drawing is wrong.
- * Without Chromium ({@code apt-get install chromium}) the browser part is skipped.
+ * Without Chromium ({@code apt-get install -y chromium}) the browser part is skipped, or fails where the build says
+ * {@code -Dwaterhealer.require=chromium} (see {@link Requirement}).
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -121,8 +122,7 @@ class LedgerPageBrowserTest {
 	@Test
 	void pageDrawsEveryPartitionWithItsCommittedPositionAndThePendingRecord() throws Exception {
 		assertThat(get("/waterhealer/ledger.html")).contains("<title>waterhealer · live ledger</title>");
-		assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (apt-get install -y chromium): "
-				+ "the page is not checked in a browser");
+		Requirement.CHROMIUM.assume(Files.isExecutable(CHROMIUM), "the ledger page's check in a browser");
 		String url = "http://localhost:" + this.port + "/waterhealer/ledger.html";
 
 		String dom = chromium("--dump-dom", url);

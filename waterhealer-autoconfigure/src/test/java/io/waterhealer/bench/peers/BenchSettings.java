@@ -40,12 +40,15 @@ import java.util.stream.Collectors;
  * @param results folder under which a folder per invocation is written
  * @param brokerHeap heap of the broker's JVM
  * @param springArgs extra Spring arguments for the spring-kafka children (BATCH and async acks)
+ * @param verifyRecords whether W1 and W2 children log every handled offset, so that a run counts the records no
+ * handler saw ({@code bench.verifyRecords}; off by default: the log costs time the figures should not include)
  */
 record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Partitions, int w1Parallelism,
 		int w2Records, int w2Partitions, int w2SleepMillis, List<Integer> w2Parallelism, int w2PeerConcurrency,
 		int w3Records, int w3Stuck, int keys, int commitMillis, int maxPollRecords, int timeoutSeconds,
 		List<String> jvmArgs, List<String> waterhealerArgs, String virtualJava, List<String> virtualArgs, boolean jmh,
-		boolean cost, int costRecords, int costRounds, Path results, String brokerHeap, List<String> springArgs) {
+		boolean cost, int costRecords, int costRounds, Path results, String brokerHeap, List<String> springArgs,
+		boolean verifyRecords) {
 
 	static BenchSettings fromSystemProperties() {
 		return from(System::getProperty);
@@ -69,7 +72,8 @@ record BenchSettings(int runs, Set<String> workloads, int w1Records, int w1Parti
 				Boolean.parseBoolean(string(lookup, "bench.cost", "true")),
 				integer(lookup, "bench.cost.records", 1_000_000), integer(lookup, "bench.cost.rounds", 3),
 				Path.of(string(lookup, "bench.results", "target/benchmark-results")),
-				string(lookup, "bench.brokerHeap", "1g"), spaced(string(lookup, "bench.springArgs", "")));
+				string(lookup, "bench.brokerHeap", "1g"), spaced(string(lookup, "bench.springArgs", "")),
+				Boolean.parseBoolean(string(lookup, "bench.verifyRecords", "false")));
 	}
 
 	boolean runs(String workload) {

@@ -14,13 +14,17 @@ package io.waterhealer.bench.peers;
  * @param cpuSeconds CPU time of the contender's JVM, start-up included
  * @param peakRssMb the contender JVM's peak resident set (VmHWM)
  * @param reprocessed W3: completed records processed again after the restart; -1 elsewhere
+ * @param behindEnd records between the group's committed offsets and the end offsets once the run was over, read with
+ * the AdminClient (0: committed to the end); -1 when the run failed before
+ * @param unhandled records of the topic no handler saw (W3: in neither life), from the children's offset logs; -1 when
+ * not counted (W1 and W2 without {@code bench.verifyRecords}, or a failed run)
  */
 record RunResult(String workload, String contender, int run, String failure, double committedPerSecond,
 		double processedPerSecond, long processed, long commitTailMillis, double cpuSeconds, double peakRssMb,
-		long reprocessed) {
+		long reprocessed, long behindEnd, long unhandled) {
 
 	static RunResult failed(String workload, String contender, int run, String why) {
-		return new RunResult(workload, contender, run, why, 0, 0, 0, 0, 0, 0, -1);
+		return new RunResult(workload, contender, run, why, 0, 0, 0, 0, 0, 0, -1, -1, -1);
 	}
 
 	boolean ok() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import io.waterhealer.Requirement;
 import io.waterhealer.kafka.KafkaTestSupport;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -17,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * With Spring Boot's {@code spring.threads.virtual.enabled=true} on Java 21 or later, handlers run on virtual
  * threads. The build runs on Java 17, so the consumer runs in its own JVM on a newer JDK: the one named by the
  * {@code waterhealer.test.jdk21-home} system property, or Temurin 25 where this project's machines install it.
+ * Without one the test is skipped, or fails where the build says {@code -Dwaterhealer.require=jdk25}.
  */
 class VirtualThreadsTest {
 
@@ -34,7 +35,7 @@ class VirtualThreadsTest {
 	@Test
 	void handlersRunOnVirtualThreadsAndAllAreCommitted() throws Exception {
 		Path javaHome = newerJdk();
-		assumeTrue(javaHome != null, "no Java 21+ JDK found: set -Dwaterhealer.test.jdk21-home to run this test");
+		Requirement.JDK25.assume(javaHome != null, "the virtual-thread test");
 		String topic = KafkaTestSupport.uniqueName("virtual");
 		String group = KafkaTestSupport.uniqueName("virtual-group");
 		KafkaTestSupport.createTopic(topic, 1);
