@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * An application's single {@link BatchInterceptor} bean, which Boot sets on its container factory, keeps working
  * beside waterhealer's poll hook on a {@code @HealingListener}'s container: it sees the polls, and the records it
  * filters out never reach the listener and count as holes, so the committed offset (read with Kafka's AdminClient)
- * moves past them.
+ * moves past them, the last record of the topic included (a hole the ledger learns of only from the fetch position).
  */
 class ApplicationBatchInterceptorIntegrationTests {
 
@@ -39,7 +39,7 @@ class ApplicationBatchInterceptorIntegrationTests {
 		TopicPartition partition = new TopicPartition(topic, 0);
 		KafkaTestSupport.createTopic(topic, 1);
 		KafkaTestSupport.sendValues(topic, 0,
-				IntStream.range(0, 10).mapToObj((i) -> (i % 4 == 3) ? "drop-" + i : "keep-" + i).toList());
+				IntStream.range(0, 10).mapToObj((i) -> (i % 4 == 3 || i == 9) ? "drop-" + i : "keep-" + i).toList());
 		Collector listener = new Collector();
 		FilteringInterceptor interceptor = InterceptorConfiguration.INTERCEPTOR;
 		interceptor.reset();
@@ -47,9 +47,9 @@ class ApplicationBatchInterceptorIntegrationTests {
 				InterceptorConfiguration.class, "interceptor.topic=" + topic)) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> KafkaTestSupport.committed(group, partition) == 10L);
 			assertThat(listener.values).containsExactlyInAnyOrder("keep-0", "keep-1", "keep-2", "keep-4", "keep-5",
-					"keep-6", "keep-8", "keep-9");
+					"keep-6", "keep-8");
 			assertThat(interceptor.intercepted).containsExactlyInAnyOrder("keep-0", "keep-1", "keep-2", "drop-3",
-					"keep-4", "keep-5", "keep-6", "drop-7", "keep-8", "keep-9");
+					"keep-4", "keep-5", "keep-6", "drop-7", "keep-8", "drop-9");
 			assertThat(interceptor.setups.get()).as("setupThreadState, before every poll").isPositive();
 			assertThat(interceptor.successes.get()).as("success, after a poll the listener took").isPositive();
 			assertThat(interceptor.clears.get()).as("clearThreadState").isPositive();
