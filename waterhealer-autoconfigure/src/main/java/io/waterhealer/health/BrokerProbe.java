@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -45,17 +46,25 @@ public interface BrokerProbe extends AutoCloseable {
 
 		private final Map<String, Object> config;
 
+		/** {@link Admin#create(Map)} but in tests, which hand in an admin client whose answers they choose. */
+		private final Function<Map<String, Object>, Admin> adminFactory;
+
 		private @Nullable Admin admin;
 
 		AdminProbe(Map<String, Object> config) {
+			this(config, Admin::create);
+		}
+
+		AdminProbe(Map<String, Object> config, Function<Map<String, Object>, Admin> adminFactory) {
 			this.config = config;
+			this.adminFactory = adminFactory;
 		}
 
 		@Override
 		public synchronized boolean reachable(Duration timeout) {
 			try {
 				if (this.admin == null) {
-					this.admin = Admin.create(this.config);
+					this.admin = this.adminFactory.apply(this.config);
 				}
 				return !this.admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
 					.nodes()

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.waterhealer.kafka.ListenerMetrics.PartitionView;
@@ -46,13 +47,16 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 
 	private final IntConsumer exit;
 
+	/** The clock, {@link System#nanoTime()} but in tests, which move it by hand to judge stalls without waiting. */
+	private final LongSupplier nanoTime;
+
 	private final Map<String, Long> idleSince = new ConcurrentHashMap<>();
 
 	private final Map<String, ConsumerStoppedEvent.Reason> stopReasons = new ConcurrentHashMap<>();
 
 	private volatile HealthVerdict verdict = HealthVerdict.UP;
 
-	private volatile long brokerAnsweredAt = System.nanoTime();
+	private volatile long brokerAnsweredAt;
 
 	private volatile long downSince;
 
@@ -69,10 +73,17 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 	 */
 	public ListenerHealthMonitor(Supplier<Map<String, ListenerRuntime>> listeners, BrokerProbe broker,
 			ShutdownSettings settings, IntConsumer exit) {
+		this(listeners, broker, settings, exit, System::nanoTime);
+	}
+
+	ListenerHealthMonitor(Supplier<Map<String, ListenerRuntime>> listeners, BrokerProbe broker,
+			ShutdownSettings settings, IntConsumer exit, LongSupplier nanoTime) {
 		this.listeners = listeners;
 		this.broker = broker;
 		this.settings = settings;
 		this.exit = exit;
+		this.nanoTime = nanoTime;
+		this.brokerAnsweredAt = nanoTime.getAsLong();
 	}
 
 	/**
@@ -93,7 +104,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 
 	/** Run one check now; the scheduler calls this every interval. */
 	public void check() {
-		long now = System.nanoTime();
+		long now = this.nanoTime.getAsLong();
 		HealthVerdict current = evaluate(now);
 		this.verdict = current;
 		if (current.up()) {

@@ -10,7 +10,9 @@ import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -110,6 +112,38 @@ class LedgerCommitterTests {
 				+ " of the 2000 completed records beyond the committed offset are left out");
 	}
 
+	@Test
+	void aSynchronousCommitTheBrokerRefusesLeavesTheLedgerUncommittedAndTheNextCommitSendsItAgain(
+			CapturedOutput output) {
+		PartitionLedger partitionLedger = this.ledger.get(this.partition);
+		FailingCommits failing = new FailingCommits();
+		failing.assign(List.of(this.partition));
+		failing.failNext = true;
+		this.committer.commitSync(failing, List.of(partitionLedger), Duration.ofSeconds(1));
+		assertThat(partitionLedger.snapshot().committed()).isEqualTo(-1);
+		assertThat(output).contains("could not commit {orders-0=1000} before giving the partitions up");
+		this.committer.commitSync(failing, List.of(partitionLedger), Duration.ofSeconds(1));
+		assertThat(failing.committed(java.util.Set.of(this.partition)).get(this.partition).offset()).isEqualTo(1_000);
+		assertThat(partitionLedger.snapshot().committed()).isEqualTo(1_000);
+	}
+
+	@Test
+	void anAsynchronousCommitWhoseCallbackReportsAFailureLeavesTheLedgerUncommittedAndTheNextIntervalSendsItAgain(
+			CapturedOutput output) {
+		PartitionLedger partitionLedger = this.ledger.get(this.partition);
+		FailingCommits failing = new FailingCommits();
+		failing.assign(List.of(this.partition));
+		failing.failNext = true;
+		assertThat(this.committer.commitAsync(failing, List.of(partitionLedger))).hasSize(1);
+		assertThat(partitionLedger.snapshot().committed()).isEqualTo(-1);
+		assertThat(output).contains("could not commit {orders-0=1000}; the next commit interval tries again");
+		assertThat(this.committer.commitAsync(failing, List.of(partitionLedger)))
+			.singleElement()
+			.satisfies((point) -> assertThat(point.position()).isEqualTo(1_000));
+		assertThat(partitionLedger.snapshot().committed()).isEqualTo(1_000);
+		assertThat(this.committer.commitAsync(failing, List.of(partitionLedger))).isEmpty();
+	}
+
 	private Map<TopicPartition, CompletedOffsets> readBack() {
 		return this.committer.completedBeforeAssignment(this.consumer, List.of(this.partition));
 	}
@@ -129,6 +163,40 @@ class LedgerCommitterTests {
 			partitionLedger.complete(offset);
 		}
 		return ledger;
+	}
+
+	/**
+	 * Kafka's mock consumer with a commit the broker refuses: the synchronous commit throws, the asynchronous one
+	 * reports the failure to its callback, as the real consumer does.
+	 */
+	private static final class FailingCommits extends MockConsumer<String, String> {
+
+		boolean failNext;
+
+		FailingCommits() {
+			super("earliest");
+		}
+
+		@Override
+		public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+			if (this.failNext) {
+				this.failNext = false;
+				throw new RebalanceInProgressException("the group is rebalancing");
+			}
+			super.commitSync(offsets, timeout);
+		}
+
+		@Override
+		public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+				OffsetCommitCallback callback) {
+			if (this.failNext) {
+				this.failNext = false;
+				callback.onComplete(offsets, new RebalanceInProgressException("the group is rebalancing"));
+				return;
+			}
+			super.commitAsync(offsets, callback);
+		}
+
 	}
 
 }
