@@ -45,9 +45,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class BrokerRefusesMetadataIntegrationTests {
 
-	static final int RECORDS = 400;
+	static final int RECORDS = 1_000;
 
-	/** From here every other record fails until released, so the completions beyond it need long metadata. */
+	/**
+	 * From here every other record fails until released, so the completions beyond it need long metadata: 800
+	 * offsets, more than 64 characters even as a bitmap.
+	 */
 	static final long TAIL = 200;
 
 	@TempDir

@@ -69,6 +69,7 @@ class MetadataTruncationIntegrationTests {
 			await().atMost(Duration.ofSeconds(60)).until(() -> first.completed.size() == FIRST_FAILING + completedBeyond);
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
 			await().atMost(Duration.ofSeconds(30))
+				.alias("waterhealer.commit.metadata.truncated of " + topic + " registered")
 				.until(() -> meters.find("waterhealer.commit.metadata.truncated").tag("topic", topic).counter() != null);
 			Counter truncated = meters.get("waterhealer.commit.metadata.truncated").tag("topic", topic).counter();
 			assertThat(truncated.count()).as("truncated commits while running: the first and only one").isEqualTo(1);
