@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.awaitility.core.TerminalFailureException;
 import org.jspecify.annotations.Nullable;
 
 import static org.awaitility.Awaitility.await;
@@ -23,9 +24,29 @@ import static org.awaitility.Awaitility.await;
  */
 public final class BrokerProcess implements AutoCloseable {
 
+	/** How many times a single node's first start is tried, each on fresh ports, when a port was taken meanwhile. */
+	static final int START_ATTEMPTS = 3;
+
 	private final Path directory;
 
-	private final int port;
+	/** The client port; a single node's first start moves it when another process bound it in the meantime. */
+	private volatile int port;
+
+	/** The controller port: moved with {@link #port} for a single node, fixed by the voters for a cluster member. */
+	private int controllerPort;
+
+	/** {@code controller.quorum.voters} of a cluster member, or {@code null} for a single node (its own voter). */
+	private final @Nullable String voters;
+
+	private final String protocol;
+
+	private final int replicas;
+
+	/** Configuration lines beyond the defaults: SASL settings and the caller's broker properties. */
+	private final List<String> extraLines = new java.util.ArrayList<>();
+
+	/** Whether the broker has answered once: from then on clients know its port, so a restart keeps it. */
+	private boolean started;
 
 	private final Path config;
 
@@ -48,7 +69,20 @@ public final class BrokerProcess implements AutoCloseable {
 	 */
 	public BrokerProcess(Path directory, @Nullable Map<String, String> saslUsers)
 			throws IOException, InterruptedException {
-		this(directory, saslUsers, 1, freePort(), null, Uuid.randomUuid().toString(), 1, List.of("-Xmx512m"));
+		this(directory, saslUsers, 1, freePort(), null, Uuid.randomUuid().toString(), 1, List.of("-Xmx512m"), Map.of());
+	}
+
+	/**
+	 * A single PLAINTEXT node with these broker properties added to (or replacing) the defaults, such as
+	 * {@code offset.metadata.max.bytes}.
+	 * @param directory the broker's configuration and log directory
+	 * @param brokerProperties broker configuration, name to value
+	 * @return the broker, formatted but not started
+	 */
+	public static BrokerProcess withBrokerProperties(Path directory, Map<String, String> brokerProperties)
+			throws IOException, InterruptedException {
+		return new BrokerProcess(directory, null, 1, freePort(), null, Uuid.randomUuid().toString(), 1,
+				List.of("-Xmx512m"), brokerProperties);
 	}
 
 	/**
@@ -67,49 +101,35 @@ public final class BrokerProcess implements AutoCloseable {
 	 */
 	public static BrokerProcess clusterMember(Path directory, int nodeId, int port, String voters, String clusterId,
 			int replicas, List<String> jvmOptions) throws IOException, InterruptedException {
-		return new BrokerProcess(directory, null, nodeId, port, voters, clusterId, replicas, jvmOptions);
+		return new BrokerProcess(directory, null, nodeId, port, voters, clusterId, replicas, jvmOptions, Map.of());
 	}
 
 	private BrokerProcess(Path directory, @Nullable Map<String, String> saslUsers, int nodeId, int port,
-			@Nullable String voters, String clusterId, int replicas, List<String> jvmOptions)
-			throws IOException, InterruptedException {
+			@Nullable String voters, String clusterId, int replicas, List<String> jvmOptions,
+			Map<String, String> brokerProperties) throws IOException, InterruptedException {
 		this.directory = Files.createDirectories(directory);
 		this.port = port;
 		this.nodeId = nodeId;
+		this.voters = voters;
+		this.replicas = replicas;
 		this.jvmOptions = List.copyOf(jvmOptions);
-		String quorum = (voters != null) ? voters : nodeId + "@localhost:" + freePort();
-		int controllerPort = controllerPort(quorum, nodeId);
+		this.controllerPort = (voters != null) ? controllerPort(voters, nodeId) : freePort();
 		this.config = directory.resolve("server.properties");
-		String protocol = (saslUsers != null) ? "SASL_PLAINTEXT" : "PLAINTEXT";
-		List<String> lines = new java.util.ArrayList<>(List.of("process.roles=broker,controller", "node.id=" + nodeId,
-				"controller.quorum.voters=" + quorum,
-				"listeners=" + protocol + "://localhost:" + this.port + ",CONTROLLER://localhost:" + controllerPort,
-				"advertised.listeners=" + protocol + "://localhost:" + this.port, "controller.listener.names=CONTROLLER",
-				"listener.security.protocol.map=" + protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT",
-				"inter.broker.listener.name=" + protocol,
-				"log.dirs=" + directory.resolve("logs"), "offsets.topic.replication.factor=" + replicas,
-				"offsets.topic.num.partitions=1", "transaction.state.log.replication.factor=" + replicas,
-				"transaction.state.log.min.isr=" + Math.max(1, replicas - 1), "group.initial.rebalance.delay.ms=0",
-				"num.partitions=1", "broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=500"));
-		if (replicas > 1) {
-			lines.addAll(List.of("default.replication.factor=" + replicas, "min.insync.replicas=" + (replicas - 1),
-					"replica.lag.time.max.ms=10000"));
-		}
+		this.protocol = (saslUsers != null) ? "SASL_PLAINTEXT" : "PLAINTEXT";
 		Map<String, Object> client = new java.util.HashMap<>();
-		client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + this.port);
 		if (saslUsers != null) {
 			String admin = saslUsers.keySet().iterator().next();
 			StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required "
 					+ "username=\"" + admin + "\" password=\"" + saslUsers.get(admin) + "\"");
 			saslUsers.forEach((user, password) -> jaas.append(" user_" + user + "=\"" + password + "\""));
 			jaas.append(';');
-			lines.addAll(List.of("sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
+			this.extraLines.addAll(List.of("sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
 					"listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas));
 			client.putAll(saslClient(admin, saslUsers.get(admin)));
 		}
+		brokerProperties.forEach((name, value) -> this.extraLines.add(name + "=" + value));
 		this.clientProperties = Map.copyOf(client);
-		lines.add("");
-		Files.writeString(this.config, String.join("\n", lines));
+		writeConfig();
 		Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", this.config.toString())
 			.redirectOutput(directory.resolve("format.log").toFile())
 			.start();
@@ -117,6 +137,30 @@ public final class BrokerProcess implements AutoCloseable {
 			throw new IllegalStateException("Formatting the broker's storage failed: "
 					+ Files.readString(directory.resolve("format.log")));
 		}
+	}
+
+	/** Writes server.properties for the current ports; later lines win, so the caller's properties replace defaults. */
+	private void writeConfig() throws IOException {
+		String quorum = (this.voters != null) ? this.voters : this.nodeId + "@localhost:" + this.controllerPort;
+		List<String> lines = new java.util.ArrayList<>(List.of("process.roles=broker,controller",
+				"node.id=" + this.nodeId, "controller.quorum.voters=" + quorum,
+				"listeners=" + this.protocol + "://localhost:" + this.port + ",CONTROLLER://localhost:"
+						+ this.controllerPort,
+				"advertised.listeners=" + this.protocol + "://localhost:" + this.port,
+				"controller.listener.names=CONTROLLER",
+				"listener.security.protocol.map=" + this.protocol + ":" + this.protocol + ",CONTROLLER:PLAINTEXT",
+				"inter.broker.listener.name=" + this.protocol, "log.dirs=" + this.directory.resolve("logs"),
+				"offsets.topic.replication.factor=" + this.replicas, "offsets.topic.num.partitions=1",
+				"transaction.state.log.replication.factor=" + this.replicas,
+				"transaction.state.log.min.isr=" + Math.max(1, this.replicas - 1), "group.initial.rebalance.delay.ms=0",
+				"num.partitions=1", "broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=500"));
+		if (this.replicas > 1) {
+			lines.addAll(List.of("default.replication.factor=" + this.replicas,
+					"min.insync.replicas=" + (this.replicas - 1), "replica.lag.time.max.ms=10000"));
+		}
+		lines.addAll(this.extraLines);
+		lines.add("");
+		Files.writeString(this.config, String.join("\n", lines));
 	}
 
 	private static int controllerPort(String voters, int nodeId) {
@@ -133,7 +177,9 @@ public final class BrokerProcess implements AutoCloseable {
 	 * @return client properties
 	 */
 	public Map<String, Object> clientProperties() {
-		return this.clientProperties;
+		Map<String, Object> client = new java.util.HashMap<>(this.clientProperties);
+		client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+		return Map.copyOf(client);
 	}
 
 	/**
@@ -156,10 +202,38 @@ public final class BrokerProcess implements AutoCloseable {
 		return this.nodeId;
 	}
 
-	/** Starts the broker and waits until it answers a client. */
+	/**
+	 * Starts the broker and waits until it answers a client. The ports were chosen free before the broker binds
+	 * them, so another process may take one in between; a single node's first start then moves to fresh ports and
+	 * tries again (at most {@link #START_ATTEMPTS} times). A restart keeps its ports, since clients know them, and a
+	 * cluster member's controller port is in every node's voters, so those fail with the broker's log instead.
+	 */
 	public void start() throws IOException {
-		launch();
-		awaitUp();
+		for (int attempt = 1;; attempt++) {
+			long logStart = Files.exists(brokerLog()) ? Files.size(brokerLog()) : 0;
+			launch();
+			try {
+				awaitUp();
+				this.started = true;
+				return;
+			}
+			catch (TerminalFailureException ex) {
+				String log = Files.readString(brokerLog()).substring((int) logStart);
+				boolean portTaken = log.contains("Address already in use");
+				if (!portTaken || this.started || this.voters != null || attempt == START_ATTEMPTS) {
+					throw new IllegalStateException("broker " + this.nodeId + " on port " + this.port + " (controller "
+							+ this.controllerPort + ") exited" + (portTaken ? ", a port taken by another process" : "")
+							+ "; its log ends: " + log.substring(Math.max(0, log.length() - 3000)), ex);
+				}
+				this.port = freePort();
+				this.controllerPort = freePort();
+				writeConfig();
+			}
+		}
+	}
+
+	private Path brokerLog() {
+		return this.directory.resolve("broker.log");
 	}
 
 	/**
@@ -168,20 +242,28 @@ public final class BrokerProcess implements AutoCloseable {
 	 */
 	public void launch() throws IOException {
 		this.process = java(this.jvmOptions, "kafka.Kafka", this.config.toString())
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("broker.log").toFile()))
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog().toFile()))
 			.start();
 	}
 
-	/** Waits until the broker answers a client (at most 60 s). */
+	/**
+	 * Waits until the broker answers a client (at most 60 s).
+	 * @throws TerminalFailureException at once when the broker's JVM exits first
+	 */
 	public void awaitUp() {
-		await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-			Map<String, Object> config = new java.util.HashMap<>(this.clientProperties);
-			config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
-			config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
-			try (Admin admin = Admin.create(config)) {
-				return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
-			}
-		});
+		Process launched = this.process;
+		await().atMost(Duration.ofSeconds(60))
+			.ignoreExceptions()
+			.failFast("broker " + this.nodeId + " exited; see " + brokerLog(),
+					() -> launched == null || !launched.isAlive())
+			.until(() -> {
+				Map<String, Object> config = new java.util.HashMap<>(clientProperties());
+				config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+				config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+				try (Admin admin = Admin.create(config)) {
+					return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+				}
+			});
 	}
 
 	/** Stops the broker with SIGTERM, a controlled shutdown that hands its leaderships over first. */
