@@ -5,13 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.waterhealer.HealingListener;
 import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -40,10 +38,12 @@ class CommitOnRevokeTest {
 		StuckAtFive listener = new StuckAtFive();
 		try (ConfigurableApplicationContext context = start(group, listener, topic)) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> listener.completed().size() == 9);
-			assertThat(committed(group, partition)).as("nothing committed before the interval").isNull();
+			assertThat(KafkaTestSupport.committedWithMetadata(group, partition))
+				.as("nothing committed before the interval")
+				.isNull();
 		}
 		// the context is closed: its containers stopped and gave their partitions up
-		OffsetAndMetadata committed = committed(group, partition);
+		OffsetAndMetadata committed = KafkaTestSupport.committedWithMetadata(group, partition);
 		assertThat(committed).isNotNull();
 		assertThat(committed.offset()).isEqualTo(5);
 		CompletedOffsets beyond = CommitMetadataCodec.decode(committed.offset(), committed.metadata());
@@ -68,7 +68,7 @@ class CommitOnRevokeTest {
 				Set<Integer> moved = second.partitionsAttempted();
 				assertThat(moved).hasSize(1);
 				TopicPartition movedPartition = new TopicPartition(topic, moved.iterator().next());
-				OffsetAndMetadata committed = committed(group, movedPartition);
+				OffsetAndMetadata committed = KafkaTestSupport.committedWithMetadata(group, movedPartition);
 				assertThat(committed).isNotNull();
 				assertThat(committed.offset()).isEqualTo(5);
 				// the new owner starts at 5 and skips 6..9, completed by the first instance before the rebalance
@@ -85,15 +85,6 @@ class CommitOnRevokeTest {
 				"waterhealer.listener.commit-interval=60s", "waterhealer.failure.policy=halt",
 				"waterhealer.retry.max-attempts=-1", "waterhealer.retry.initial-interval=200ms",
 				"waterhealer.retry.max-interval=200ms");
-	}
-
-	private static OffsetAndMetadata committed(String group, TopicPartition partition) throws Exception {
-		try (Admin admin = KafkaTestSupport.admin()) {
-			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-				.partitionsToOffsetAndMetadata()
-				.get(30, TimeUnit.SECONDS);
-			return offsets.get(partition);
-		}
 	}
 
 	private static List<String> values() {

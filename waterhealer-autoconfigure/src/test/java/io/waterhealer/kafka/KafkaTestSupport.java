@@ -118,6 +118,20 @@ public final class KafkaTestSupport {
 		}
 	}
 
+	/**
+	 * A group's committed offset of one partition with its metadata, as the broker has it.
+	 * @return the offset and metadata, or {@code null} when the partition has no commit
+	 */
+	public static OffsetAndMetadata committedWithMetadata(String groupId, TopicPartition topicPartition)
+			throws Exception {
+		try (Admin admin = admin()) {
+			return admin.listConsumerGroupOffsets(groupId)
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.get(topicPartition);
+		}
+	}
+
 	public static long committed(String groupId, TopicPartition topicPartition) {
 		return committed(groupId).getOrDefault(topicPartition, -1L);
 	}

@@ -3,7 +3,6 @@ package io.waterhealer.kafka;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -15,7 +14,6 @@ import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
 import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -74,7 +72,7 @@ class MetadataTruncationIntegrationTests {
 			Counter truncated = meters.get("waterhealer.commit.metadata.truncated").tag("topic", topic).counter();
 			assertThat(truncated.count()).as("truncated commits while running: the first and only one").isEqualTo(1);
 		}
-		OffsetAndMetadata stopped = committed(group, partition);
+		OffsetAndMetadata stopped = KafkaTestSupport.committedWithMetadata(group, partition);
 		assertThat(stopped.offset()).isEqualTo(FIRST_FAILING);
 		assertThat(stopped.metadata().length()).isLessThanOrEqualTo(64);
 		CompletedOffsets covered = CommitMetadataCodec.decode(stopped.offset(), stopped.metadata());
@@ -101,15 +99,6 @@ class MetadataTruncationIntegrationTests {
 		assertThat(second.completed.stream().filter(covered::contains)).as("records the metadata covered").isEmpty();
 		assertThat(again).as("completed records processed again after the restart: those the metadata left out")
 			.isEqualTo(leftOut);
-	}
-
-	private static OffsetAndMetadata committed(String group, TopicPartition partition) throws Exception {
-		try (Admin admin = KafkaTestSupport.admin()) {
-			return admin.listConsumerGroupOffsets(group)
-				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS)
-				.get(partition);
-		}
 	}
 
 	/** Fails every fourth record from offset 5 while {@code failing} (HALT keeps retrying them). */

@@ -55,7 +55,7 @@ class MovedCommittedOffsetIntegrationTests {
 		try (ConfigurableApplicationContext context = TestApplications.start(group, first, "moved.topic=" + topic)) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> completedBeyondStuck(group, partition) == RECORDS - 1 - STUCK);
 		}
-		OffsetAndMetadata stopped = committed(group, partition);
+		OffsetAndMetadata stopped = KafkaTestSupport.committedWithMetadata(group, partition);
 		assertThat(stopped.offset()).isEqualTo(STUCK);
 		assertThat(CommitMetadataCodec.decode(STUCK, stopped.metadata()).count()).isEqualTo(RECORDS - 1 - STUCK);
 
@@ -68,7 +68,8 @@ class MovedCommittedOffsetIntegrationTests {
 					.all()
 					.get(10, TimeUnit.SECONDS) == null);
 		}
-		assertThat(committed(group, partition)).isEqualTo(new OffsetAndMetadata(MOVED_TO, stopped.metadata()));
+		assertThat(KafkaTestSupport.committedWithMetadata(group, partition))
+			.isEqualTo(new OffsetAndMetadata(MOVED_TO, stopped.metadata()));
 
 		StuckListener second = new StuckListener(-1);
 		try (ConfigurableApplicationContext context = TestApplications.start(group, second, "moved.topic=" + topic)) {
@@ -83,20 +84,11 @@ class MovedCommittedOffsetIntegrationTests {
 
 	/** Offsets the broker's commit metadata says are complete beyond {@link #STUCK}, or -1 before it is there. */
 	private static long completedBeyondStuck(String group, TopicPartition partition) throws Exception {
-		OffsetAndMetadata committed = committed(group, partition);
+		OffsetAndMetadata committed = KafkaTestSupport.committedWithMetadata(group, partition);
 		if (committed == null || committed.offset() != STUCK) {
 			return -1;
 		}
 		return CommitMetadataCodec.decode(committed.offset(), committed.metadata()).count();
-	}
-
-	private static OffsetAndMetadata committed(String group, TopicPartition partition) throws Exception {
-		try (Admin admin = KafkaTestSupport.admin()) {
-			return admin.listConsumerGroupOffsets(group)
-				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS)
-				.get(partition);
-		}
 	}
 
 	/** Fails {@code stuck} every time (the default policy, HALT, keeps retrying it); records every offset seen. */
