@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.waterhealer.Ordering;
 import org.apache.kafka.common.TopicPartition;
@@ -131,8 +132,17 @@ abstract class Dispatcher {
 				return;
 			}
 			RecordTask next = lane.advance(this.lanes, task.laneKey);
-			if (next != null) {
+			if (next == null) {
+				return;
+			}
+			try {
 				this.workers.execute(next);
+			}
+			catch (RejectedExecutionException stopping) {
+				// the workers stop after the containers did: what is still queued is never started, so never
+				// completed and never committed; the next owner of the partition processes it
+				logger.debug(() -> "@HealingListener '" + this.listenerId + "' is stopping; " + next
+						+ " and the records queued behind it on its lane were not started and stay uncommitted");
 			}
 		}
 

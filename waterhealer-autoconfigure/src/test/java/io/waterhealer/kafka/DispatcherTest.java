@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +107,63 @@ class DispatcherTest {
 		finally {
 			pool.shutdownNow();
 			pool.awaitTermination(10, TimeUnit.SECONDS);
+		}
+	}
+
+	/**
+	 * The workers stop (shutdown, after the containers stopped) while a key still has a record queued behind the one
+	 * running. Finishing the running one must not throw from the worker thread (a stack trace on every shutdown, and
+	 * an uncaught exception in whatever watches the threads); the queued record is simply never started, so it is
+	 * never completed and never committed.
+	 */
+	@Test
+	void aRecordQueuedBehindTheRunningOneIsDroppedQuietlyWhenTheWorkersStop() throws Exception {
+		List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
+		ExecutorService pool = Executors.newSingleThreadExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "dispatcher-test-worker");
+			thread.setUncaughtExceptionHandler((t, ex) -> uncaught.add(ex));
+			return thread;
+		});
+		CountDownLatch firstRunning = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch firstFinished = new CountDownLatch(1);
+		List<Long> ran = Collections.synchronizedList(new ArrayList<>());
+		AtomicReference<Dispatcher> dispatcher = new AtomicReference<>();
+		dispatcher.set(Dispatcher.forOrdering("test", Ordering.KEY, new Executor() {
+			@Override
+			public void execute(Runnable runnable) {
+				RecordTask task = (RecordTask) runnable;
+				pool.execute(() -> {
+					ran.add(task.record().offset());
+					firstRunning.countDown();
+					try {
+						release.await();
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					try {
+						dispatcher.get().finished(task);
+					}
+					finally {
+						firstFinished.countDown();
+					}
+				});
+			}
+		}));
+		try {
+			dispatcher.get().dispatch(new RecordTask(new ConsumerRecord<>("t", 0, 0, "k", "v"), null, null));
+			assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+			dispatcher.get().dispatch(new RecordTask(new ConsumerRecord<>("t", 0, 1, "k", "v"), null, null));
+			pool.shutdown();
+			release.countDown();
+			assertThat(firstFinished.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(uncaught).as("exceptions thrown out of the worker thread").isEmpty();
+			assertThat(ran).as("offsets started").containsExactly(0L);
+		}
+		finally {
+			pool.shutdownNow();
 		}
 	}
 
