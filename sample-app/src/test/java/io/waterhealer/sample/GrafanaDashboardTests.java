@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.waterhealer.kafka.ListenerMetrics;
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
-import io.waterhealer.kafka.ListenerMetrics.StageMeters;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.metrics.ListenerMetrics.StageMeters;
+import io.waterhealer.metrics.PartitionView;
 import io.waterhealer.metrics.WaterhealerMeter;
 import io.waterhealer.metrics.WaterhealerMetrics;
 import org.apache.kafka.common.TopicPartition;

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
 import io.waterhealer.kafka.ListenerRuntime;
 import io.waterhealer.ledger.LedgerSnapshot;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import io.waterhealer.ledger.WindowRuns;
+import io.waterhealer.metrics.PartitionView;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 

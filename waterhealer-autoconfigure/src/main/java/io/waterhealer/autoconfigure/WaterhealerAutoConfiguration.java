@@ -5,7 +5,7 @@ import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
-import io.waterhealer.kafka.ListenerMetricsFactory;
+import io.waterhealer.metrics.ListenerMetricsFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;

@@ -2,7 +2,7 @@ package io.waterhealer.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.waterhealer.kafka.HealingListenerRegistrar;
-import io.waterhealer.kafka.ListenerMetricsFactory;
+import io.waterhealer.metrics.ListenerMetricsFactory;
 import io.waterhealer.metrics.WaterhealerMetrics;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;

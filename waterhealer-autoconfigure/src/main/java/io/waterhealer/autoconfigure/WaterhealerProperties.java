@@ -7,13 +7,13 @@ import java.util.regex.Pattern;
 
 import io.waterhealer.FailurePolicy;
 import io.waterhealer.InvalidHealingListenerException;
-import io.waterhealer.health.ShutdownSettings;
 import io.waterhealer.Ordering;
-import io.waterhealer.kafka.BatchSettings;
-import io.waterhealer.kafka.FailureSettings;
-import io.waterhealer.kafka.ListenerSettings;
-import io.waterhealer.kafka.RetryBackOff;
 import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.settings.BatchSettings;
+import io.waterhealer.settings.FailureSettings;
+import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryBackOff;
+import io.waterhealer.settings.ShutdownSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;

@@ -10,8 +10,9 @@ import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
 import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.settings.ShutdownSettings;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 

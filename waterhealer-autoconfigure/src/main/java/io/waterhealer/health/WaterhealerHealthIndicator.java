@@ -3,8 +3,8 @@ package io.waterhealer.health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
 import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.metrics.PartitionView;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;

@@ -12,11 +12,12 @@ import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.CommitPoint;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 
 import org.springframework.core.log.LogAccessor;
 
@@ -28,7 +29,7 @@ import org.springframework.core.log.LogAccessor;
  * superseded by the next one) and synchronous on revocation and shutdown, where the next owner depends on them.
  * A ledger is marked committed only when Kafka acknowledges, so a lost commit is retried.
  */
-final class LedgerCommitter {
+public final class LedgerCommitter {
 
 	private static final LogAccessor logger = new LogAccessor(LedgerCommitter.class);
 
@@ -47,7 +48,7 @@ final class LedgerCommitter {
 
 	private final ListenerMetrics metrics;
 
-	LedgerCommitter(String listenerId, int metadataMaxChars, ListenerMetrics metrics) {
+	public LedgerCommitter(String listenerId, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
 		this.metadataMaxChars = metadataMaxChars;
 		this.metrics = metrics;
@@ -86,7 +87,7 @@ final class LedgerCommitter {
 		return points;
 	}
 
-	void commitSync(Consumer<?, ?> consumer, Collection<PartitionLedger> partitions, Duration timeout) {
+	public void commitSync(Consumer<?, ?> consumer, Collection<PartitionLedger> partitions, Duration timeout) {
 		Map<CommitPoint, PartitionLedger> ledgers = commitPoints(partitions);
 		List<CommitPoint> points = List.copyOf(ledgers.keySet());
 		if (points.isEmpty()) {

@@ -10,9 +10,14 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.kafka.worker.AssignedPartition;
+import io.waterhealer.kafka.worker.RecordProcessor;
 import io.waterhealer.ledger.CommitPoint;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.settings.ListenerSettings;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -99,7 +104,7 @@ public final class ListenerRuntime {
 	 * Live views of the partitions currently assigned to this listener on this instance.
 	 * @return the partitions
 	 */
-	public List<ListenerMetrics.PartitionView> partitions() {
+	public List<PartitionView> partitions() {
 		return List.copyOf(this.partitions.values());
 	}
 

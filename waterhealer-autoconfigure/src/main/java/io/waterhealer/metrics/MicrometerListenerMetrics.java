@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
-import io.waterhealer.kafka.ListenerMetrics;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 

@@ -1,8 +1,6 @@
 package io.waterhealer.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.waterhealer.kafka.ListenerMetrics;
-import io.waterhealer.kafka.ListenerMetricsFactory;
 
 /**
  * Creates the Micrometer meters of each listener in one {@link MeterRegistry}.

@@ -1,8 +1,8 @@
 package io.waterhealer.autoconfigure;
 
-import io.waterhealer.kafka.ListenerSettings;
-import io.waterhealer.kafka.RetryBackOff;
 import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryBackOff;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -206,7 +206,7 @@ final class ChaosSupport {
 		settings.put("spring.main.web-application-type", "none");
 		settings.put("logging.level.root", "WARN");
 		settings.put("logging.level.io.waterhealer.failures", "OFF");
-		settings.put("logging.level.io.waterhealer.kafka.RecordProcessor", "OFF");
+		settings.put("logging.level.io.waterhealer.kafka.worker.RecordProcessor", "OFF");
 		settings.put("chaos.topic", topic);
 		settings.put("chaos.log", log.toString());
 		settings.put("waterhealer.listener.commit-interval", "200ms");

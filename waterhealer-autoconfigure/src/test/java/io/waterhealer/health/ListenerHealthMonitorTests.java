@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
 import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.settings.ShutdownSettings;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 

@@ -8,6 +8,7 @@ import io.waterhealer.codec.CommitMetadataCodec;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;

@@ -8,7 +8,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 import io.waterhealer.Ordering;
+import io.waterhealer.kafka.worker.RecordProcessor;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.settings.BatchSettings;
+import io.waterhealer.settings.FailureSettings;
+import io.waterhealer.settings.ListenerSettings;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;

@@ -8,9 +8,7 @@ import java.util.List;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.waterhealer.kafka.ListenerMetrics;
-import io.waterhealer.kafka.ListenerMetrics.PartitionView;
-import io.waterhealer.kafka.ListenerMetrics.StageMeters;
+import io.waterhealer.metrics.ListenerMetrics.StageMeters;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,11 +6,12 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.waterhealer.PayloadSizeEstimator;
+import io.waterhealer.Stages;
 import io.waterhealer.checkpoint.Checkpoint;
 import io.waterhealer.checkpoint.CheckpointStore;
+import io.waterhealer.metrics.ListenerMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import io.waterhealer.Stages;
 
 /**
  * The {@link Stages} given to a listener method for one record: each step is counted, timed and sized under its

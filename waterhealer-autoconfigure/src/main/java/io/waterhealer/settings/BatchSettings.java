@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.settings;
 
 import java.time.Duration;
 

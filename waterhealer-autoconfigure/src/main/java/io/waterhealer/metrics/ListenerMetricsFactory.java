@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.metrics;
 
 /**
  * Gives each listener its {@link ListenerMetrics}; a bean of this type switches metrics on.

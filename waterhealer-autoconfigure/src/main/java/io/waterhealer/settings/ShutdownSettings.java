@@ -1,4 +1,4 @@
-package io.waterhealer.health;
+package io.waterhealer.settings;
 
 import java.time.Duration;
 

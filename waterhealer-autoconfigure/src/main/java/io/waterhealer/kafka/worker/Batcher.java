@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.waterhealer.settings.BatchSettings;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,13 +26,13 @@ import org.springframework.kafka.support.SendResult;
  * it is safely on the dead-letter topic. Records that could not be deserialized are published with their original
  * bytes, through a template whose value serializer writes byte arrays.
  */
-final class DeadLetterPublisher {
+public final class DeadLetterPublisher {
 
 	/** Header with the number of attempts made before the record was dead-lettered. */
-	static final String ATTEMPTS_HEADER = "waterhealer-attempts";
+	public static final String ATTEMPTS_HEADER = "waterhealer-attempts";
 
 	/** Header with the id of the listener that dead-lettered the record. */
-	static final String LISTENER_HEADER = "waterhealer-listener";
+	public static final String LISTENER_HEADER = "waterhealer-listener";
 
 	private static final ThreadLocal<int[]> ATTEMPTS = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -45,7 +45,7 @@ final class DeadLetterPublisher {
 	 * @param bytesTemplate sends records whose value failed to deserialize (value as {@code byte[]})
 	 * @param destination the dead-letter topic of a record's topic
 	 */
-	DeadLetterPublisher(String listenerId, KafkaOperations<?, ?> template, KafkaOperations<?, ?> bytesTemplate,
+	public DeadLetterPublisher(String listenerId, KafkaOperations<?, ?> template, KafkaOperations<?, ?> bytesTemplate,
 			Function<String, String> destination) {
 		Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
 		templates.put(byte[].class, bytesTemplate);

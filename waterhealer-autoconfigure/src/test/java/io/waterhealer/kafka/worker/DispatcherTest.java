@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.util.ArrayList;
 import java.util.Collections;

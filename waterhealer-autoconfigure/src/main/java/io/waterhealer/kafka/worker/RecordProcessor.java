@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.waterhealer.BatchFailedException;
 import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.settings.ListenerSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +35,7 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  * {@code PARTITION} ordering the record keeps its lane while it is retried, so later records of the same key or
  * partition wait for it, while all other lanes keep flowing.
  */
-final class RecordProcessor {
+public final class RecordProcessor {
 
 	private static final LogAccessor logger = new LogAccessor(RecordProcessor.class);
 
@@ -61,7 +63,7 @@ final class RecordProcessor {
 	/** The listener stage's meters of the last topic seen: one topic per listener is the common case. */
 	private volatile TopicMeters lastTopic = new TopicMeters("", ListenerMetrics.StageMeters.NONE);
 
-	RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
+	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
 			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints,
 			boolean virtualThreads) {
 		this.settings = settings;
@@ -81,13 +83,13 @@ final class RecordProcessor {
 				: null;
 	}
 
-	void onFatal(java.util.function.Consumer<Throwable> fatal) {
+	public void onFatal(java.util.function.Consumer<Throwable> fatal) {
 		this.fatal = fatal;
 		this.failures.onFatal(fatal);
 	}
 
 	/** Consumer thread: start a handed-out record when its ordering allows. */
-	void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
+	public void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
 		RecordTask task = new RecordTask(record, partition, this);
 		if (this.batcher != null) {
 			this.batcher.add(task);
@@ -329,7 +331,7 @@ final class RecordProcessor {
 	}
 
 	/** Stop the workers once the containers have stopped; records still incomplete are simply not committed. */
-	void shutdown(long timeoutMillis) {
+	public void shutdown(long timeoutMillis) {
 		this.scheduler.shutdownNow();
 		this.workers.shutdown();
 		try {

@@ -1,9 +1,11 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.util.concurrent.atomic.LongAdder;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.metrics.PartitionView;
 import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -17,7 +19,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * always matches the last decision: a resume can never be overtaken by an older pause and leave the partition paused
  * with an empty window. Workers only enter the monitor while the partition is paused.
  */
-final class AssignedPartition implements ListenerMetrics.PartitionView {
+public final class AssignedPartition implements PartitionView {
 
 	private final String listenerId;
 
@@ -44,7 +46,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	/** The position the last commit request for this assignment carried; consumer thread only. */
 	private long commitRequested = -1;
 
-	AssignedPartition(String listenerId, Object owner, PartitionLedger ledger, MessageListenerContainer container,
+	public AssignedPartition(String listenerId, Object owner, PartitionLedger ledger, MessageListenerContainer container,
 			CompletedOffsets completedBefore) {
 		this.listenerId = listenerId;
 		this.owner = owner;
@@ -57,7 +59,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	 * Whether this assignment belongs to the given consumer; with {@code concurrency > 1} a partition can move
 	 * between consumers of one instance, and one consumer's callbacks must never touch another's assignment.
 	 */
-	boolean ownedBy(Object consumer) {
+	public boolean ownedBy(Object consumer) {
 		return this.owner == consumer;
 	}
 
@@ -67,17 +69,17 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	}
 
 	/** Consumer thread: a commit of this position was sent. */
-	void commitRequested(long position) {
+	public void commitRequested(long position) {
 		this.commitRequested = Math.max(this.commitRequested, position);
 	}
 
 	/** Consumer thread: whether everything handed out completed since the last commit request. */
-	boolean drainedSinceCommitRequest() {
+	public boolean drainedSinceCommitRequest() {
 		return this.ledger.isDrainedPast(this.commitRequested);
 	}
 
 	/** Consumer thread: the partition's end offset as the consumer last saw it. */
-	void endOffset(long endOffset) {
+	public void endOffset(long endOffset) {
 		this.endOffset = endOffset;
 	}
 
@@ -133,11 +135,11 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	 * Whether the record at {@code offset} was completed by an earlier owner beyond its committed position, as
 	 * recorded in the commit metadata, so that it must not be processed again.
 	 */
-	boolean completedBefore(long offset) {
+	public boolean completedBefore(long offset) {
 		return this.completedBefore.contains(offset);
 	}
 
-	PartitionLedger ledger() {
+	public PartitionLedger ledger() {
 		return this.ledger;
 	}
 
@@ -147,7 +149,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	}
 
 	/** Consumer thread, after handing out records of this partition. */
-	void pauseIfFull() {
+	public void pauseIfFull() {
 		if (this.paused || !this.ledger.isWindowFull()) {
 			return;
 		}
@@ -183,7 +185,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	 * partition paused until {@code untilNanos}, so that a failure that repeats costs one attempt per hold instead
 	 * of one per poll.
 	 */
-	void holdBack(long untilNanos) {
+	public void holdBack(long untilNanos) {
 		synchronized (this) {
 			if (this.ledger.isClosed()) {
 				return;
@@ -196,7 +198,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	}
 
 	/** Consumer thread, before a poll: end a hold whose time has come. */
-	void releaseHoldIfDue(long now) {
+	public void releaseHoldIfDue(long now) {
 		if (!this.heldBack || now - this.heldUntil < 0) {
 			return;
 		}
@@ -211,7 +213,7 @@ final class AssignedPartition implements ListenerMetrics.PartitionView {
 	 * must not outlive the assignment it was made for, or the partition's next owner in this instance would find it
 	 * paused with nothing left to resume it.
 	 */
-	void clearPause() {
+	public void clearPause() {
 		synchronized (this) {
 			boolean wasRequested = pauseRequested();
 			this.paused = false;

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -24,7 +24,7 @@ import org.springframework.util.ReflectionUtils;
  * and at most one other parameter that receives the record's value as produced by the configured value deserializer. Binding per
  * record is then a switch over a small array, which keeps the per-record cost near a plain method call.
  */
-final class HandlerMethodInvoker {
+public final class HandlerMethodInvoker {
 
 	private enum Binding {
 
@@ -52,7 +52,7 @@ final class HandlerMethodInvoker {
 
 	private final boolean returnsStage;
 
-	HandlerMethodInvoker(String listenerId, Object bean, Method method) {
+	public HandlerMethodInvoker(String listenerId, Object bean, Method method) {
 		this.listenerId = listenerId;
 		this.bean = bean;
 		this.method = method;
@@ -178,17 +178,17 @@ final class HandlerMethodInvoker {
 	}
 
 	/** Whether the method returns nothing, so that its input is the best picture of what the stage handled. */
-	boolean returnsVoid() {
+	public boolean returnsVoid() {
 		return this.method.getReturnType() == void.class;
 	}
 
 	/** Whether the method takes a batch ({@code List}) instead of one record. */
-	boolean isBatch() {
+	public boolean isBatch() {
 		return this.batch;
 	}
 
 	/** Whether the method returns a {@link CompletionStage}, which completes the record when it completes. */
-	boolean returnsStage() {
+	public boolean returnsStage() {
 		return this.returnsStage;
 	}
 
@@ -229,7 +229,7 @@ final class HandlerMethodInvoker {
 		return false;
 	}
 
-	static String describe(Method method) {
+	public static String describe(Method method) {
 		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
 	}
 

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;

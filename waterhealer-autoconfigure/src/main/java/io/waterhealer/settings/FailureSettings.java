@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.settings;
 
 import java.util.List;
 
@@ -41,7 +41,7 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	 * @param failedAttempts attempts that failed so far
 	 * @return whether the policy applies now
 	 */
-	boolean exhausted(int failedAttempts) {
+	public boolean exhausted(int failedAttempts) {
 		return this.maxAttempts != UNLIMITED && failedAttempts >= this.maxAttempts;
 	}
 
@@ -50,7 +50,7 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	 * @param failure the failure
 	 * @return whether it is not retryable
 	 */
-	boolean isNotRetryable(Throwable failure) {
+	public boolean isNotRetryable(Throwable failure) {
 		for (Class<? extends Throwable> type : this.notRetryable) {
 			if (type.isInstance(failure)) {
 				return true;
@@ -64,7 +64,7 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	 * @param failure the failure
 	 * @return whether the application should shut down
 	 */
-	boolean isFatal(Throwable failure) {
+	public boolean isFatal(Throwable failure) {
 		for (Class<? extends Throwable> type : this.fatal) {
 			if (type.isInstance(failure)) {
 				return true;
@@ -78,7 +78,7 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	 * @param topic the record's topic
 	 * @return the topic to publish to
 	 */
-	String deadLetterTopicFor(String topic) {
+	public String deadLetterTopicFor(String topic) {
 		return (this.deadLetterTopic != null) ? this.deadLetterTopic : topic + this.deadLetterSuffix;
 	}
 

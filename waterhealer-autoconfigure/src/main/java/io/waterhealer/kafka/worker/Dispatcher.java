@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +11,10 @@ import io.waterhealer.FailurePolicy;
 import io.waterhealer.Ordering;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.settings.BatchSettings;
+import io.waterhealer.settings.FailureSettings;
+import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryBackOff;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;

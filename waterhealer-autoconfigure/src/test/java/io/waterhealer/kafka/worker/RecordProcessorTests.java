@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +9,13 @@ import io.waterhealer.FailurePolicy;
 import io.waterhealer.Ordering;
 import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.kafka.LedgerCommitter;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.metrics.ListenerMetrics;
+import io.waterhealer.settings.BatchSettings;
+import io.waterhealer.settings.FailureSettings;
+import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryBackOff;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;

@@ -1,4 +1,4 @@
-package io.waterhealer.kafka;
+package io.waterhealer.kafka.worker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
