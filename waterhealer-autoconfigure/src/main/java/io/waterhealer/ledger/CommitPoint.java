@@ -7,11 +7,20 @@ import org.apache.kafka.common.TopicPartition;
  * commit's metadata. Taken in one step under the ledger's lock so that the two always agree.
  *
  * @param topicPartition the partition
- * @param position the offset to commit
+ * @param window the position to commit and the window {@code [position, end)} beyond it; its runs are empty when
+ * nothing is pending or runs were not asked for
  * @param completedTotal the ledger's completion count when the point was taken
- * @param runs the window {@code [position, end)} as alternating run lengths, incomplete first; empty when nothing
- * is pending or runs were not asked for
  */
-public record CommitPoint(TopicPartition topicPartition, long position, long completedTotal, long[] runs) {
+public record CommitPoint(TopicPartition topicPartition, WindowRuns window, long completedTotal) {
+
+	/** The offset to commit. */
+	public long position() {
+		return this.window.position();
+	}
+
+	/** The window {@code [position, end)} as alternating run lengths, incomplete first. */
+	public long[] runs() {
+		return this.window.runs();
+	}
 
 }

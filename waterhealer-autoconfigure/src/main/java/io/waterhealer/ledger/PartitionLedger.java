@@ -246,8 +246,8 @@ public final class PartitionLedger {
 		if (!moved && !moreDoneBeyond) {
 			return null;
 		}
-		long[] runs = withRuns ? windowRuns().runs() : new long[0];
-		return new CommitPoint(this.topicPartition, this.position, this.completedTotal, runs);
+		WindowRuns window = withRuns ? windowRuns() : new WindowRuns(this.position, new long[0]);
+		return new CommitPoint(this.topicPartition, window, this.completedTotal);
 	}
 
 	/**
