@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.kafka.ListenerView;
 import io.waterhealer.ledger.LedgerSnapshot;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
@@ -39,35 +39,35 @@ public class LedgerEndpoint {
 	/** Most ranges of each kind (pending, completed) returned per partition. */
 	public static final int MAX_RANGES = 256;
 
-	private final Supplier<Map<String, ListenerRuntime>> listeners;
+	private final Supplier<Map<String, ListenerView>> listeners;
 
 	/**
 	 * Create the endpoint.
-	 * @param listeners the listeners' runtimes by id, read at each request
+	 * @param listeners the listeners by id, read at each request
 	 */
-	public LedgerEndpoint(Supplier<Map<String, ListenerRuntime>> listeners) {
+	public LedgerEndpoint(Supplier<Map<String, ListenerView>> listeners) {
 		this.listeners = listeners;
 	}
 
 	@ReadOperation
 	public LedgerReport ledger() {
 		Map<String, ListenerLedger> result = new TreeMap<>();
-		this.listeners.get().forEach((id, runtime) -> result.put(id, describe(runtime)));
+		this.listeners.get().forEach((id, view) -> result.put(id, describe(view)));
 		return new LedgerReport(System.currentTimeMillis(), result);
 	}
 
 	@ReadOperation
 	public @Nullable ListenerLedger listener(@Selector String listener) {
-		ListenerRuntime runtime = this.listeners.get().get(listener);
-		return (runtime != null) ? describe(runtime) : null;
+		ListenerView view = this.listeners.get().get(listener);
+		return (view != null) ? describe(view) : null;
 	}
 
-	private static ListenerLedger describe(ListenerRuntime runtime) {
+	private static ListenerLedger describe(ListenerView listener) {
 		Map<TopicPartition, PartitionView> views = new HashMap<>();
-		for (PartitionView view : runtime.partitions()) {
+		for (PartitionView view : listener.partitions()) {
 			views.put(view.topicPartition(), view);
 		}
-		OffsetLedger ledger = runtime.ledger();
+		OffsetLedger ledger = listener.ledger();
 		List<PartitionLedgerView> partitions = new ArrayList<>();
 		for (TopicPartition topicPartition : ledger.assigned()) {
 			PartitionLedger partitionLedger = ledger.get(topicPartition);
@@ -76,7 +76,8 @@ public class LedgerEndpoint {
 			}
 		}
 		partitions.sort(Comparator.comparing(PartitionLedgerView::topic).thenComparingInt(PartitionLedgerView::partition));
-		return new ListenerLedger(runtime.settings().parallelism(), runtime.settings().ordering().name(), partitions);
+		return new ListenerLedger(listener.settings().parallelism(), listener.settings().ordering().name(),
+				partitions);
 	}
 
 	private static PartitionLedgerView describe(PartitionLedger ledger, @Nullable PartitionView view) {

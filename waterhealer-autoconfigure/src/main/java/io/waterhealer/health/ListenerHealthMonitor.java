@@ -10,7 +10,7 @@ import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.kafka.ListenerView;
 import io.waterhealer.metrics.PartitionView;
 import io.waterhealer.settings.ShutdownSettings;
 import org.apache.kafka.common.TopicPartition;
@@ -40,7 +40,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 
 	private static final LogAccessor logger = new LogAccessor(ListenerHealthMonitor.class);
 
-	private final Supplier<Map<String, ListenerRuntime>> listeners;
+	private final Supplier<Map<String, ListenerView>> listeners;
 
 	private final BrokerProbe broker;
 
@@ -67,17 +67,17 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 
 	/**
 	 * Create the monitor.
-	 * @param listeners the listeners' runtimes by id
+	 * @param listeners the listeners by id
 	 * @param broker tells whether the cluster answers
 	 * @param settings intervals, timeouts and the exit status
 	 * @param exit exits the application with a status (only called when shutdown is enabled)
 	 */
-	public ListenerHealthMonitor(Supplier<Map<String, ListenerRuntime>> listeners, BrokerProbe broker,
+	public ListenerHealthMonitor(Supplier<Map<String, ListenerView>> listeners, BrokerProbe broker,
 			ShutdownSettings settings, IntConsumer exit) {
 		this(listeners, broker, settings, exit, System::nanoTime);
 	}
 
-	ListenerHealthMonitor(Supplier<Map<String, ListenerRuntime>> listeners, BrokerProbe broker,
+	ListenerHealthMonitor(Supplier<Map<String, ListenerView>> listeners, BrokerProbe broker,
 			ShutdownSettings settings, IntConsumer exit, LongSupplier nanoTime) {
 		this.listeners = listeners;
 		this.broker = broker;
@@ -99,7 +99,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		return this.settings;
 	}
 
-	public Map<String, ListenerRuntime> listeners() {
+	public Map<String, ListenerView> listeners() {
 		return this.listeners.get();
 	}
 
@@ -137,7 +137,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 			return HealthVerdict.down("the Kafka cluster has not answered for "
 					+ Duration.ofNanos(now - this.brokerAnsweredAt).toSeconds() + " s", null, null, -1);
 		}
-		for (Map.Entry<String, ListenerRuntime> entry : this.listeners.get().entrySet()) {
+		for (Map.Entry<String, ListenerView> entry : this.listeners.get().entrySet()) {
 			HealthVerdict verdict = evaluate(entry.getKey(), entry.getValue(), now);
 			if (!verdict.up()) {
 				return verdict;
@@ -163,21 +163,21 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		return container.isPartitionPauseRequested(topicPartition);
 	}
 
-	private HealthVerdict evaluate(String id, ListenerRuntime runtime, long now) {
-		MessageListenerContainer container = runtime.container();
+	private HealthVerdict evaluate(String id, ListenerView view, long now) {
+		MessageListenerContainer container = view.container();
 		if (container != null && !container.isInExpectedState()) {
 			ConsumerStoppedEvent.Reason reason = this.stopReasons.get(id);
 			return HealthVerdict.down("its container stopped on its own"
 					+ ((reason != null) ? " (" + reason + ")" : ""), id, null, -1);
 		}
-		Throwable fatal = runtime.fatalFailure();
+		Throwable fatal = view.fatalFailure();
 		if (fatal != null) {
 			return HealthVerdict.down("a handler threw an exception declared fatal: " + fatal, id, null, -1);
 		}
 		boolean containerPaused = container != null && container.isPauseRequested();
 		PartitionView stalled = null;
 		long stalledFor = 0;
-		for (PartitionView partition : runtime.partitions()) {
+		for (PartitionView partition : view.partitions()) {
 			String key = id + "/" + partition.topicPartition();
 			boolean pausedByApplication = containerPaused || (container != null && !partition.paused()
 					&& partitionPauseRequested(container, partition.topicPartition()));

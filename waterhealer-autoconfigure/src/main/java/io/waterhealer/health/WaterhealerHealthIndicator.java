@@ -3,7 +3,7 @@ package io.waterhealer.health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.kafka.ListenerView;
 import io.waterhealer.metrics.PartitionView;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -34,18 +34,18 @@ public class WaterhealerHealthIndicator extends AbstractHealthIndicator {
 			builder.down().withDetail("reason", verdict.describe());
 		}
 		Map<String, Object> listeners = new LinkedHashMap<>();
-		this.monitor.listeners().forEach((id, runtime) -> listeners.put(id, details(runtime)));
+		this.monitor.listeners().forEach((id, view) -> listeners.put(id, details(view)));
 		builder.withDetail("listeners", listeners);
 	}
 
-	private static Map<String, Object> details(ListenerRuntime runtime) {
+	private static Map<String, Object> details(ListenerView view) {
 		Map<String, Object> details = new LinkedHashMap<>();
-		MessageListenerContainer container = runtime.container();
+		MessageListenerContainer container = view.container();
 		String state = (container == null) ? "NOT_CREATED"
 				: container.isRunning() ? "RUNNING" : container.isInExpectedState() ? "STOPPED" : "FAILED";
 		details.put("state", state);
 		Map<String, Object> partitions = new LinkedHashMap<>();
-		for (PartitionView partition : runtime.partitions()) {
+		for (PartitionView partition : view.partitions()) {
 			Map<String, Object> values = new LinkedHashMap<>();
 			values.put("committed", partition.committed());
 			values.put("lag", partition.lag());

@@ -168,7 +168,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	 * The runtime of every registered listener, by id.
 	 * @return the runtimes
 	 */
-	public Map<String, ListenerRuntime> runtimes() {
+	public Map<String, ListenerView> runtimes() {
 		return Map.copyOf(this.runtimes);
 	}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -234,7 +235,7 @@ public final class LedgerCommitter {
 	 * that an acknowledgement never reaches a later assignment.
 	 */
 	private Map<CommitPoint, PartitionLedger> commitPoints(Collection<PartitionLedger> partitions) {
-		Map<CommitPoint, PartitionLedger> ledgers = new java.util.IdentityHashMap<>();
+		Map<CommitPoint, PartitionLedger> ledgers = new IdentityHashMap<>();
 		for (PartitionLedger partitionLedger : partitions) {
 			CommitPoint point = partitionLedger.commitPoint(this.metadataMaxChars > 0);
 			if (point != null) {

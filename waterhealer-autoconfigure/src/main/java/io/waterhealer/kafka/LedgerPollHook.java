@@ -5,60 +5,53 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.CompositeBatchInterceptor;
 
 /**
  * Gives the ledger the consumer thread before every poll, through the only spring-kafka hook that runs there
  * even when the previous poll returned nothing: {@link BatchInterceptor#setupThreadState(Consumer)}. That is where
  * positions that moved are committed, so the last completions of a topic that went quiet are committed too.
  * <p>
- * It is combined with a batch interceptor the application may have configured on the container factory, which
- * keeps seeing every call.
+ * A container has one batch-interceptor slot, and the application may have filled it on the container factory. The
+ * hook takes the slot as spring-kafka's {@link CompositeBatchInterceptor}, with the ledger first and the
+ * application's interceptor behind it, so that the application keeps seeing every call: its setup runs after the
+ * ledger's commit, and what its {@code intercept} returns (another batch, or {@code null} to skip the poll) is what
+ * the listener gets, since the ledger's own {@code intercept} passes the records on untouched.
  */
-final class LedgerPollHook implements BatchInterceptor<Object, Object> {
+final class LedgerPollHook extends CompositeBatchInterceptor<Object, Object> {
 
-	private final ListenerRuntime runtime;
-
-	private final @Nullable BatchInterceptor<Object, Object> delegate;
-
-	LedgerPollHook(ListenerRuntime runtime, @Nullable BatchInterceptor<Object, Object> delegate) {
-		this.runtime = runtime;
-		this.delegate = delegate;
-	}
-
-	@Override
-	public void setupThreadState(Consumer<?, ?> consumer) {
-		this.runtime.beforePoll(consumer);
-		if (this.delegate != null) {
-			this.delegate.setupThreadState(consumer);
+	/**
+	 * Compose the ledger's hook with the application's interceptor.
+	 * @param runtime the listener's runtime, called before every poll
+	 * @param application the interceptor the container had, or {@code null}
+	 */
+	LedgerPollHook(ListenerRuntime runtime, @Nullable BatchInterceptor<Object, Object> application) {
+		super(new BeforePoll(runtime));
+		if (application != null) {
+			addBatchInterceptor(application);
 		}
 	}
 
-	@Override
-	public void clearThreadState(Consumer<?, ?> consumer) {
-		if (this.delegate != null) {
-			this.delegate.clearThreadState(consumer);
-		}
-	}
+	/** The ledger's part: commit before the poll, let every batch through as it is. */
+	private static final class BeforePoll implements BatchInterceptor<Object, Object> {
 
-	@Override
-	public @Nullable ConsumerRecords<Object, Object> intercept(ConsumerRecords<Object, Object> records,
-			Consumer<Object, Object> consumer) {
-		return (this.delegate != null) ? this.delegate.intercept(records, consumer) : records;
-	}
+		private final ListenerRuntime runtime;
 
-	@Override
-	public void success(ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
-		if (this.delegate != null) {
-			this.delegate.success(records, consumer);
+		BeforePoll(ListenerRuntime runtime) {
+			this.runtime = runtime;
 		}
-	}
 
-	@Override
-	public void failure(ConsumerRecords<Object, Object> records, Exception exception,
-			Consumer<Object, Object> consumer) {
-		if (this.delegate != null) {
-			this.delegate.failure(records, exception, consumer);
+		@Override
+		public void setupThreadState(Consumer<?, ?> consumer) {
+			this.runtime.beforePoll(consumer);
 		}
+
+		@Override
+		public ConsumerRecords<Object, Object> intercept(ConsumerRecords<Object, Object> records,
+				Consumer<Object, Object> consumer) {
+			return records;
+		}
+
 	}
 
 }

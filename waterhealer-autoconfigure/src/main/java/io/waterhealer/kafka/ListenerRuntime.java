@@ -1,13 +1,11 @@
 package io.waterhealer.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.kafka.worker.AssignedPartition;
@@ -29,19 +27,20 @@ import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
- * The consumer-thread side of one {@code @HealingListener}: hands polled records to the ledger and the workers,
- * commits positions that moved, and keeps the ledgers in step with the partition assignment.
+ * The consumer-thread side of one {@code @HealingListener}: hands polled records to the ledger and the workers, and
+ * paces the commits of positions that moved. Which consumer holds which partition, and the ledgers' lifecycle from
+ * assignment to revocation, is {@link PartitionAssignments}' job; the rebalance callbacks pass through here only so
+ * that spring-kafka's hooks have one object per listener to call.
  * <p>
  * Every method that touches the {@link Consumer} runs on that consumer's own thread, called back by spring-kafka
  * (the batch listener, the batch interceptor's before-poll hook, the rebalance listener), because a
  * {@code KafkaConsumer} must never be used from another thread. With {@code concurrency > 1} several consumer
- * threads share this object; each only touches the partitions its consumer owns.
+ * threads share this object; each only touches the partitions its consumer owns. Health and actuator code see it
+ * only as a {@link ListenerView}, so that they cannot reach those entry points.
  */
-public final class ListenerRuntime {
+final class ListenerRuntime implements ListenerView {
 
 	private static final LogAccessor logger = new LogAccessor(ListenerRuntime.class);
-
-	private static final Duration REVOKE_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
 	/** How long a partition whose records could not be handed out waits before they are fetched again. */
 	static final Duration HAND_OUT_RETRY = Duration.ofSeconds(1);
@@ -54,15 +53,13 @@ public final class ListenerRuntime {
 
 	private final LedgerCommitter committer;
 
-	private final Map<TopicPartition, AssignedPartition> partitions = new ConcurrentHashMap<>();
+	private final PartitionAssignments assignments;
 
 	private final ThreadLocal<long[]> nextCommitAt = ThreadLocal.withInitial(() -> new long[1]);
 
 	private final ListenerMetrics metrics;
 
 	private final ConsumerPathFailures handOutFailures;
-
-	private @Nullable MessageListenerContainer container;
 
 	private volatile @Nullable Throwable fatalFailure;
 
@@ -73,45 +70,36 @@ public final class ListenerRuntime {
 		this.metrics = metrics;
 		this.committer = new LedgerCommitter(settings.id(), settings.metadataMaxChars(), metrics);
 		this.handOutFailures = new ConsumerPathFailures(settings.id());
+		this.assignments = new PartitionAssignments(settings, this.ledger, this.committer, metrics,
+				this.handOutFailures);
 		processor.onFatal(this::fatal);
 	}
 
+	@Override
 	public ListenerSettings settings() {
 		return this.settings;
 	}
 
-	/**
-	 * The ledgers of this listener's currently assigned partitions (on this instance).
-	 * @return the offset ledger
-	 */
+	@Override
 	public OffsetLedger ledger() {
 		return this.ledger;
 	}
 
 	void bind(MessageListenerContainer container) {
-		this.container = container;
+		this.assignments.bind(container);
 	}
 
-	/**
-	 * The listener's container, once created.
-	 * @return the container, or {@code null} before the endpoint was registered
-	 */
+	@Override
 	public @Nullable MessageListenerContainer container() {
-		return this.container;
+		return this.assignments.container();
 	}
 
-	/**
-	 * Live views of the partitions currently assigned to this listener on this instance.
-	 * @return the partitions
-	 */
+	@Override
 	public List<PartitionView> partitions() {
-		return List.copyOf(this.partitions.values());
+		return this.assignments.views();
 	}
 
-	/**
-	 * A failure the application declared fatal ({@code waterhealer.shutdown.fatal-exceptions}), if one happened.
-	 * @return the failure, or {@code null}
-	 */
+	@Override
 	public @Nullable Throwable fatalFailure() {
 		return this.fatalFailure;
 	}
@@ -175,7 +163,7 @@ public final class ListenerRuntime {
 	 * ledger. When nobody holds it, the assignment callback did not run or failed: it is tracked from here.
 	 */
 	private @Nullable AssignedPartition ownAssignment(Consumer<?, ?> consumer, TopicPartition topicPartition) {
-		AssignedPartition partition = this.partitions.get(topicPartition);
+		AssignedPartition partition = this.assignments.current(topicPartition);
 		if (partition != null && partition.ownedBy(consumer)) {
 			return partition;
 		}
@@ -186,7 +174,7 @@ public final class ListenerRuntime {
 		}
 		logger.warn(() -> "@HealingListener '" + this.settings.id() + "' received records of " + topicPartition
 				+ " before its assignment was seen; tracking it from here");
-		return assign(consumer, topicPartition, CompletedOffsets.none());
+		return this.assignments.assign(consumer, topicPartition, CompletedOffsets.none());
 	}
 
 	/**
@@ -207,8 +195,8 @@ public final class ListenerRuntime {
 		catch (RuntimeException ex) {
 			logger.debug(() -> "Could not seek " + topicPartition + " back to " + offset + ": " + ex);
 		}
-		AssignedPartition partition = this.partitions.get(topicPartition);
-		if (partition != null && partition.ownedBy(consumer)) {
+		AssignedPartition partition = this.assignments.ownedBy(consumer, topicPartition);
+		if (partition != null) {
 			partition.holdBack(now + HAND_OUT_RETRY.toNanos());
 		}
 	}
@@ -257,7 +245,7 @@ public final class ListenerRuntime {
 	 */
 	void beforePoll(Consumer<?, ?> consumer) {
 		long now = System.nanoTime();
-		List<AssignedPartition> owned = ownedBy(consumer);
+		List<AssignedPartition> owned = this.assignments.ownedBy(consumer);
 		for (AssignedPartition partition : owned) {
 			partition.releaseHoldIfDue(now);
 		}
@@ -267,7 +255,7 @@ public final class ListenerRuntime {
 		}
 		next[0] = now + this.settings.commitInterval().toNanos();
 		skipHoles(consumer, owned);
-		List<CommitPoint> sent = this.committer.commitAsync(consumer, ledgers(owned));
+		List<CommitPoint> sent = this.committer.commitAsync(consumer, PartitionAssignments.ledgers(owned));
 		if (!sent.isEmpty()) {
 			Map<TopicPartition, AssignedPartition> byPartition = new HashMap<>();
 			owned.forEach((partition) -> byPartition.put(partition.topicPartition(), partition));
@@ -278,22 +266,6 @@ public final class ListenerRuntime {
 				}
 			}
 		}
-	}
-
-	private List<AssignedPartition> ownedBy(Consumer<?, ?> consumer) {
-		List<AssignedPartition> owned = new ArrayList<>();
-		for (AssignedPartition partition : this.partitions.values()) {
-			if (partition.ownedBy(consumer)) {
-				owned.add(partition);
-			}
-		}
-		return owned;
-	}
-
-	private static List<PartitionLedger> ledgers(List<AssignedPartition> partitions) {
-		List<PartitionLedger> ledgers = new ArrayList<>(partitions.size());
-		partitions.forEach((partition) -> ledgers.add(partition.ledger()));
-		return ledgers;
 	}
 
 	private static boolean anyDrainedSinceCommit(List<AssignedPartition> owned) {
@@ -330,98 +302,19 @@ public final class ListenerRuntime {
 		}
 	}
 
-	/** Consumer thread: new partitions get fresh ledgers; partitions kept across a rebalance keep theirs. */
+	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#assigned}. */
 	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
-		List<TopicPartition> added = topicPartitions.stream().filter((tp) -> {
-			AssignedPartition existing = this.partitions.get(tp);
-			return existing == null || !existing.ownedBy(consumer);
-		}).toList();
-		Map<TopicPartition, CompletedOffsets> completed = this.committer.completedBeforeAssignment(consumer, added);
-		for (TopicPartition topicPartition : added) {
-			assign(consumer, topicPartition, completed.getOrDefault(topicPartition, CompletedOffsets.none()));
-		}
+		this.assignments.assigned(consumer, topicPartitions);
 	}
 
-	/**
-	 * A new assignment of a partition to a consumer. It replaces a sibling consumer's assignment that was not
-	 * revoked yet (that consumer lost the partition without being told): the sibling's ledger is closed, so its late
-	 * completions are dropped, and its pause request is withdrawn, because spring-kafka would otherwise re-apply it
-	 * whenever the partition comes back to that consumer, with nothing left to resume it.
-	 */
-	private AssignedPartition assign(Consumer<?, ?> consumer, TopicPartition topicPartition,
-			CompletedOffsets completedBefore) {
-		MessageListenerContainer boundContainer = this.container;
-		if (boundContainer == null) {
-			throw new IllegalStateException("@HealingListener '" + this.settings.id() + "' has no container");
-		}
-		AssignedPartition partition = new AssignedPartition(this.settings.id(), consumer,
-				this.ledger.assign(topicPartition), boundContainer, completedBefore);
-		AssignedPartition previous = this.partitions.put(topicPartition, partition);
-		if (previous != null) {
-			previous.clearPause();
-		}
-		try {
-			this.metrics.partitionAssigned(partition);
-		}
-		catch (RuntimeException ex) {
-			this.handOutFailures.report(ex, () -> "could not register the metrics of " + topicPartition
-					+ "; the partition is consumed without them");
-		}
-		return partition;
-	}
-
-	/**
-	 * Consumer thread: partitions are being revoked (rebalance or shutdown). Give records in flight up to the drain
-	 * timeout to finish, commit what is contiguous (and what completed beyond it), then close the ledgers so late
-	 * completions are ignored.
-	 */
+	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#revoked}. */
 	void revoked(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
-		List<AssignedPartition> ours = new ArrayList<>();
-		for (TopicPartition topicPartition : topicPartitions) {
-			AssignedPartition partition = this.partitions.get(topicPartition);
-			if (partition != null && partition.ownedBy(consumer)) {
-				ours.add(partition);
-			}
-		}
-		if (ours.isEmpty()) {
-			return;
-		}
-		drain(ours);
-		this.committer.commitSync(consumer, ledgers(ours), REVOKE_COMMIT_TIMEOUT);
-		lost(consumer, ours.stream().map(AssignedPartition::topicPartition).toList());
+		this.assignments.revoked(consumer, topicPartitions);
 	}
 
-	/**
-	 * Consumer thread: partitions were lost without a chance to commit; forget this consumer's assignments of them
-	 * (never another consumer's, which may already own them).
-	 */
+	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#lost}. */
 	void lost(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
-		for (TopicPartition topicPartition : topicPartitions) {
-			AssignedPartition partition = this.partitions.get(topicPartition);
-			if (partition != null && partition.ownedBy(consumer) && this.partitions.remove(topicPartition, partition)) {
-				this.ledger.revoke(topicPartition, partition.ledger());
-				this.committer.forget(topicPartition);
-				this.metrics.partitionRevoked(topicPartition);
-				partition.clearPause();
-			}
-		}
-	}
-
-	private void drain(List<AssignedPartition> partitions) {
-		long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
-		for (AssignedPartition partition : partitions) {
-			try {
-				if (!partition.ledger().awaitDrained(deadline)) {
-					logger.info(() -> "@HealingListener '" + this.settings.id() + "' gave up waiting for "
-							+ partition.ledger().snapshot() + " after " + this.settings.drainTimeout()
-							+ "; incomplete records will be processed again by the next owner");
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
+		this.assignments.lost(consumer, topicPartitions);
 	}
 
 	/** Stop the workers; called after the containers have stopped and committed. */

@@ -8,7 +8,7 @@ import io.waterhealer.health.ListenerHealthMonitor;
 import io.waterhealer.health.WaterhealerHealthIndicator;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
-import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.kafka.ListenerView;
 import io.waterhealer.metrics.WaterhealerMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class WaterhealerAutoConfigurationTests {
 			assertThat(container).isNotNull();
 			assertThat(container.getContainerProperties().getAckMode()).isEqualTo(AckMode.MANUAL);
 			assertThat(container.getGroupId()).isEqualTo("orders");
-			ListenerRuntime runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("orders");
+			ListenerView runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("orders");
 			assertThat(runtime.settings().parallelism()).isEqualTo(32);
 			assertThat(runtime.settings().ordering()).isEqualTo(Ordering.UNORDERED);
 		});
@@ -58,7 +58,7 @@ class WaterhealerAutoConfigurationTests {
 			.withPropertyValues("waterhealer.listener.parallelism=7", "waterhealer.listener.ordering=partition",
 					"spring.kafka.consumer.group-id=shared")
 			.run((context) -> {
-				ListenerRuntime runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("defaults");
+				ListenerView runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("defaults");
 				assertThat(runtime.settings().parallelism()).isEqualTo(7);
 				assertThat(runtime.settings().ordering()).isEqualTo(Ordering.PARTITION);
 				assertThat(context.getBean(KafkaListenerEndpointRegistry.class)

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.waterhealer.kafka.ListenerRuntime;
+import io.waterhealer.kafka.ListenerView;
 import io.waterhealer.metrics.PartitionView;
 import io.waterhealer.settings.ShutdownSettings;
 import org.apache.kafka.common.TopicPartition;
@@ -39,7 +39,7 @@ class ListenerHealthMonitorTests {
 
 	private final MessageListenerContainer container = mock(MessageListenerContainer.class);
 
-	private final ListenerRuntime runtime = mock(ListenerRuntime.class);
+	private final ListenerView runtime = mock(ListenerView.class);
 
 	private final AtomicBoolean brokerAnswers = new AtomicBoolean(true);
 

@@ -84,7 +84,7 @@ class BackPressureTest {
 				ordering = Ordering.UNORDERED)
 		void process(ConsumerRecord<String, String> record) throws InterruptedException {
 			ApplicationContext current = this.context;
-			ListenerRuntime runtime = (current != null)
+			ListenerView runtime = (current != null)
 					? current.getBean(HealingListenerRegistrar.class).runtimes().get("pressure") : null;
 			if (runtime != null) {
 				for (LedgerSnapshot snapshot : runtime.ledger().snapshots()) {

@@ -54,7 +54,7 @@ class OffsetResetTest {
 		Recorder recorder = new Recorder();
 		try (ConfigurableApplicationContext context = TestApplications.startWithoutOffsetReset(group, recorder,
 				"reset.topic=" + topic, "spring.kafka.consumer.auto-offset-reset=latest")) {
-			ListenerRuntime runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("resetRecorder");
+			ListenerView runtime = context.getBean(HealingListenerRegistrar.class).runtimes().get("resetRecorder");
 			await().atMost(Duration.ofSeconds(30)).until(() -> !runtime.partitions().isEmpty());
 			// the reset to the end happens at some fetch after the assignment: send markers until one arrives
 			AtomicInteger markers = new AtomicInteger();

@@ -1,0 +1,52 @@
+package io.waterhealer.kafka;
+
+import java.util.List;
+
+import io.waterhealer.ledger.OffsetLedger;
+import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.settings.ListenerSettings;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * What the health check and the actuator endpoints read of one {@code @HealingListener} on this instance.
+ * <p>
+ * They run on their own threads (the health scheduler, request threads), while the runtime behind this view is
+ * driven by the consumer threads: its hand-out, commit and rebalance entry points must never be called from
+ * anywhere else, because a {@code KafkaConsumer} is not thread-safe and the ledgers assume one writer per
+ * assignment. This view gives those readers what they need and nothing they could break the consumer with.
+ */
+public interface ListenerView {
+
+	/**
+	 * The listener's settings, as resolved from its annotation and the properties.
+	 * @return the settings
+	 */
+	ListenerSettings settings();
+
+	/**
+	 * The ledgers of this listener's currently assigned partitions (on this instance).
+	 * @return the offset ledger
+	 */
+	OffsetLedger ledger();
+
+	/**
+	 * Live views of the partitions currently assigned to this listener on this instance.
+	 * @return the partitions
+	 */
+	List<PartitionView> partitions();
+
+	/**
+	 * The listener's container, once created.
+	 * @return the container, or {@code null} before the endpoint was registered
+	 */
+	@Nullable MessageListenerContainer container();
+
+	/**
+	 * A failure the application declared fatal ({@code waterhealer.shutdown.fatal-exceptions}), if one happened.
+	 * @return the failure, or {@code null}
+	 */
+	@Nullable Throwable fatalFailure();
+
+}
