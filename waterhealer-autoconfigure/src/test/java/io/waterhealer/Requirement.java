@@ -32,7 +32,7 @@ public enum Requirement {
 	/** A Docker engine for the Testcontainers tests; never required by {@code .ci/run}, its machines have none. */
 	DOCKER("docker", "a Docker engine", "start Docker where Testcontainers can find it (DOCKER_HOST)");
 
-	/** The system property naming what must be present; surefire passes the Maven property of the same name. */
+	/** The system property naming what must be present; surefire and failsafe pass the Maven property. */
 	public static final String PROPERTY = "waterhealer.require";
 
 	private static final Path SKIPS = Path.of("target", "skipped-tests.txt");

@@ -35,8 +35,10 @@ public final class KafkaTestSupport {
 	public static String bootstrapServers() {
 		String servers = System.getProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
 		if (servers == null) {
-			throw new IllegalStateException("No embedded broker: junit-platform.properties should enable "
-					+ "spring.kafka.global.embedded.enabled");
+			throw new IllegalStateException("No embedded broker: a test that needs one is named *IntegrationTests and "
+					+ "runs in failsafe (./mvnw verify, or test-compile failsafe:integration-test -Dit.test=...), "
+					+ "not in surefire's unit-test JVM, which starts none; elsewhere junit-platform.properties "
+					+ "should enable spring.kafka.global.embedded.enabled");
 		}
 		return servers;
 	}

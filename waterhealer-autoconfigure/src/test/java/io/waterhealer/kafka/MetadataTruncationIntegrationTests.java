@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * fourth record from offset 5 failing, the completed offsets beyond the committed position do not fit. The commit
  * keeps the first ones, counts the commit on {@code waterhealer.commit.metadata.truncated}, says in a WARN how many
  * completed records were left out, and a restart processes exactly those again. (The 4096-character default at scale
- * is {@code chaos/MetadataLimitTest}'s, in a separate JVM; this one is small and in-JVM.)
+ * is {@code chaos/MetadataLimitIntegrationTests}'s, in a separate JVM; this one is small and in-JVM.)
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MetadataTruncationIntegrationTests {

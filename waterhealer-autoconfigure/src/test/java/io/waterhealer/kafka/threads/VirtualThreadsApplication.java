@@ -19,8 +19,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * A consumer in its own JVM (started on Java 21 or later by {@link VirtualThreadsTest}) that writes, for every
- * record, its offset, whether the handler ran on a virtual thread, and the thread's name.
+ * A consumer in its own JVM (started on Java 21 or later by {@link VirtualThreadsIntegrationTests}) that writes, for
+ * every record, its offset, whether the handler ran on a virtual thread, and the thread's name.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
