@@ -1,6 +1,7 @@
 package io.waterhealer.autoconfigure;
 
-import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.settings.SettingChecks;
+import io.waterhealer.settings.SettingName;
 
 import org.springframework.context.annotation.ConditionContext;
 
@@ -16,11 +17,7 @@ final class PropertySwitch {
 
 	static boolean read(ConditionContext context, String property, boolean defaultValue) {
 		String value = context.getEnvironment().getProperty(property, Boolean.toString(defaultValue)).trim();
-		if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
-			throw InvalidHealingListenerException.forProperty(property, "is '" + value + "', not a boolean",
-					"Set it to true or false.");
-		}
-		return Boolean.parseBoolean(value);
+		return SettingChecks.bool(SettingName.property(property), value);
 	}
 
 }

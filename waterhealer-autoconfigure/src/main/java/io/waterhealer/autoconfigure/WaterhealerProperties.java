@@ -3,10 +3,8 @@ package io.waterhealer.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import io.waterhealer.FailurePolicy;
-import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Ordering;
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.settings.BatchSettings;
@@ -16,16 +14,14 @@ import io.waterhealer.settings.RetryBackOff;
 import io.waterhealer.settings.ShutdownSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.StringUtils;
 
 /**
  * Configuration properties for waterhealer. Kafka connection, serialization and container settings stay in
- * {@code spring.kafka.*}.
+ * {@code spring.kafka.*}. This class binds and documents (its javadoc becomes the IDE hints through the
+ * configuration metadata); {@link WaterhealerSettingsMapper} checks the values and turns them into settings.
  */
 @ConfigurationProperties("waterhealer")
 public class WaterhealerProperties {
-
-	private static final Pattern LEGAL_TOPIC_CHARACTERS = Pattern.compile("[a-zA-Z0-9._-]+");
 
 	/**
 	 * Whether @HealingListener methods are registered as Kafka listeners.
@@ -91,117 +87,19 @@ public class WaterhealerProperties {
 	/**
 	 * The defaults for every listener, checked so that a wrong value stops the start-up with the property named.
 	 * @return the default listener settings
+	 * @see WaterhealerSettingsMapper
 	 */
 	public ListenerSettings toListenerDefaults() {
-		Listener l = this.listener;
-		atLeastOne("waterhealer.listener.parallelism", l.parallelism);
-		atLeastOne("waterhealer.listener.concurrency", l.concurrency);
-		atLeastOne("waterhealer.listener.max-in-flight", l.maxInFlight);
-		if (l.maxSpan < l.maxInFlight) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.listener.max-span",
-					"is " + l.maxSpan + ", below waterhealer.listener.max-in-flight (" + l.maxInFlight + ")",
-					"Set it to at least max-in-flight; the default is " + OffsetLedger.DEFAULT_MAX_SPAN + ".");
-		}
-		positive("waterhealer.listener.commit-interval", l.commitInterval);
-		if (l.drainTimeout.isNegative()) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.listener.drain-timeout",
-					"is " + l.drainTimeout, "Set it to zero or a positive duration, e.g. 5s.");
-		}
-		Retry r = this.retry;
-		positive("waterhealer.retry.initial-interval", r.initialInterval);
-		if (!(r.multiplier >= 1.0) || Double.isInfinite(r.multiplier)) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.retry.multiplier", "is " + r.multiplier,
-					"Set it to 1 (fixed back-off) or more (exponential back-off).");
-		}
-		if (r.maxInterval.compareTo(r.initialInterval) < 0) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.retry.max-interval",
-					"is " + r.maxInterval + ", shorter than waterhealer.retry.initial-interval (" + r.initialInterval
-							+ ")",
-					"Set it to at least the initial interval.");
-		}
-		if (r.maxAttempts < 1 && r.maxAttempts != FailureSettings.UNLIMITED) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.retry.max-attempts", "is " + r.maxAttempts,
-					"Set it to a whole number of at least 1, or -1 for unlimited.");
-		}
-		if (l.metadataMaxBytes < 0) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.listener.metadata-max-bytes",
-					"is " + l.metadataMaxBytes, "Set it to 0 (no metadata) or up to the broker's "
-							+ "offset.metadata.max.bytes (4096 by default).");
-		}
-		if (!StringUtils.hasText(this.failure.deadLetterSuffix)) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.failure.dead-letter-suffix",
-					"is empty, so dead letters would go back to the topic they came from",
-					"Set a suffix such as -dlt, or name a deadLetterTopic on the listener.");
-		}
-		if (!LEGAL_TOPIC_CHARACTERS.matcher(this.failure.deadLetterSuffix).matches()) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.failure.dead-letter-suffix",
-					"is '" + this.failure.deadLetterSuffix + "', which Kafka does not allow in a topic name",
-					"Use only letters, digits, '.', '_' and '-', e.g. -dlt.");
-		}
-		throwables("waterhealer.retry.not-retryable", r.notRetryable);
-		throwables("waterhealer.shutdown.fatal-exceptions", this.shutdown.fatalExceptions);
-		FailureSettings failureSettings = new FailureSettings(this.failure.policy, r.maxAttempts,
-				new RetryBackOff(r.initialInterval, r.multiplier, r.maxInterval), List.copyOf(r.notRetryable), null,
-				this.failure.deadLetterSuffix, List.copyOf(this.shutdown.fatalExceptions));
-		return new ListenerSettings("*", l.parallelism, l.ordering, l.concurrency, l.maxInFlight, l.maxSpan,
-				l.commitInterval, l.drainTimeout, l.metadataMaxBytes, failureSettings, l.debug, toBatchSettings());
+		return new WaterhealerSettingsMapper(this).listenerDefaults();
 	}
 
 	/**
 	 * The health and shutdown settings, checked so that a wrong value stops the start-up with the property named.
 	 * @return the settings
+	 * @see WaterhealerSettingsMapper
 	 */
 	public ShutdownSettings toShutdownSettings() {
-		Shutdown s = this.shutdown;
-		positive("waterhealer.shutdown.interval", s.interval);
-		positive("waterhealer.shutdown.stall-timeout", s.stallTimeout);
-		positive("waterhealer.shutdown.broker-timeout", s.brokerTimeout);
-		if (s.delay.isNegative()) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.delay", "is " + s.delay,
-					"Set it to zero or a positive duration, e.g. 15s.");
-		}
-		if (s.exitCode == 0) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.exit-code", "is 0",
-					"Set a non-zero status, so that Kubernetes or systemd sees the exit as a failure and restarts "
-							+ "the application.");
-		}
-		if (s.exitCode < 1 || s.exitCode > 255) {
-			throw InvalidHealingListenerException.forProperty("waterhealer.shutdown.exit-code",
-					"is " + s.exitCode + ", outside 1..255, so the orchestrator would see the status modulo 256 ("
-							+ (s.exitCode & 0xFF) + ")",
-					"Set a status from 1 to 255, e.g. 1.");
-		}
-		return new ShutdownSettings(s.enabled, s.interval, s.stallTimeout, s.brokerTimeout, s.delay, s.exitCode);
-	}
-
-	private BatchSettings toBatchSettings() {
-		atLeastOne("waterhealer.batch.size", this.batch.size);
-		positive("waterhealer.batch.timeout", this.batch.timeout);
-		return new BatchSettings(this.batch.size, this.batch.timeout, this.batch.checkLeakage);
-	}
-
-	private static void throwables(String property, List<Class<? extends Throwable>> types) {
-		for (Class<?> type : types) {
-			if (!Throwable.class.isAssignableFrom(type)) {
-				throw InvalidHealingListenerException.forProperty(property,
-						"names " + type.getName() + ", which is not an exception, so it would never match",
-						"List exception classes only, e.g. java.lang.IllegalArgumentException.");
-			}
-		}
-	}
-
-	private static void atLeastOne(String property, long value) {
-		if (value < 1) {
-			throw InvalidHealingListenerException.forProperty(property, "is " + value,
-					"Set it to a whole number of at least 1.");
-		}
-	}
-
-	private static void positive(String property, Duration value) {
-		if (value.isZero() || value.isNegative()) {
-			throw InvalidHealingListenerException.forProperty(property, "is " + value,
-					"Set it to a positive duration, e.g. 1s or 500ms.");
-		}
+		return new WaterhealerSettingsMapper(this).shutdownSettings();
 	}
 
 	/**
