@@ -70,8 +70,10 @@ final class ListenerAnnotationResolver {
 	 * @return the checked settings
 	 */
 	ListenerSettings settings(String id, HealingListener annotation) {
-		int parallelism = count(id, "parallelism", annotation.parallelism(), this.defaults.parallelism());
-		int concurrency = count(id, "concurrency", annotation.concurrency(), this.defaults.concurrency());
+		int parallelism = count(id, "parallelism", "waterhealer.listener.parallelism", annotation.parallelism(),
+				this.defaults.parallelism());
+		int concurrency = count(id, "concurrency", "waterhealer.listener.concurrency", annotation.concurrency(),
+				this.defaults.concurrency());
 		return new ListenerSettings(id, parallelism,
 				SettingChecks.oneOf(SettingName.attribute(id, "ordering"), annotation.ordering(),
 						this.defaults.ordering()),
@@ -160,7 +162,7 @@ final class ListenerAnnotationResolver {
 
 	private BatchSettings batch(String id, HealingListener annotation) {
 		BatchSettings defaults = this.defaults.batch();
-		int size = count(id, "batchSize", annotation.batchSize(), defaults.size());
+		int size = count(id, "batchSize", "waterhealer.batch.size", annotation.batchSize(), defaults.size());
 		String text = resolve(annotation.batchTimeout()).trim();
 		SettingName timeout = SettingName.attribute(id, "batchTimeout",
 				"or leave it empty for waterhealer.batch.timeout");
@@ -169,13 +171,14 @@ final class ListenerAnnotationResolver {
 				flag(id, "checkLeakage", annotation.checkLeakage(), defaults.checkLeakage()));
 	}
 
-	private int count(String id, String attribute, String value, int fallback) {
+	/** A whole number of at least 1; empty means the default of {@code property}, which the message names. */
+	private int count(String id, String attribute, String property, String value, int fallback) {
 		String resolved = resolve(value);
 		if (!StringUtils.hasText(resolved)) {
 			return fallback;
 		}
 		return SettingChecks.atLeastOne(SettingName.attribute(id, attribute,
-				"or leave it empty for the default from waterhealer.listener." + attribute), resolved);
+				"or leave it empty for the default from " + property), resolved);
 	}
 
 	private boolean flag(String id, String attribute, String value, boolean fallback) {

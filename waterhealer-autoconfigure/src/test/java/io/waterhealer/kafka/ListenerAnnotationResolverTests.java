@@ -97,7 +97,7 @@ class ListenerAnnotationResolverTests {
 						+ "for the default from waterhealer.listener.concurrency.");
 		assertRejected(() -> this.resolver.settings("x", annotation("negativeBatchSize")),
 				"@HealingListener 'x': batchSize is '-1'. Set it to a whole number of at least 1, or leave it empty "
-						+ "for the default from waterhealer.listener.batchSize.");
+						+ "for the default from waterhealer.batch.size.");
 		assertRejected(() -> this.resolver.settings("x", annotation("zeroAttempts")),
 				"@HealingListener 'x': maxAttempts is '0'. Set it to a whole number of at least 1, or -1 for unlimited.");
 	}
