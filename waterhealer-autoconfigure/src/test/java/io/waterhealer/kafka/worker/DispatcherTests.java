@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * dispatching thread keeps queueing behind them. Every task must run exactly once, in dispatch order per key, and
  * no key may run two tasks at once; a lane left without a finisher would stop its key for good.
  */
-class DispatcherTest {
+class DispatcherTests {
 
 	private static final int TASKS = 300_000;
 
