@@ -1,8 +1,10 @@
 package io.waterhealer.kafka.worker;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -170,7 +172,7 @@ public final class HandlerMethodInvoker {
 	 * @return one element per record, in the same order
 	 */
 	List<Object> batchElements(List<? extends ConsumerRecord<?, ?>> records) {
-		List<Object> elements = new java.util.ArrayList<>(records.size());
+		List<Object> elements = new ArrayList<>(records.size());
 		for (ConsumerRecord<?, ?> record : records) {
 			elements.add(this.batchOfRecords ? record : record.value());
 		}
@@ -216,12 +218,12 @@ public final class HandlerMethodInvoker {
 
 	/** Any annotation called {@code Nullable} (JSpecify, Spring, JSR-305, ...) lets tombstones through. */
 	private static boolean isNullable(Parameter parameter) {
-		for (java.lang.annotation.Annotation annotation : parameter.getAnnotations()) {
+		for (Annotation annotation : parameter.getAnnotations()) {
 			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
 				return true;
 			}
 		}
-		for (java.lang.annotation.Annotation annotation : parameter.getAnnotatedType().getAnnotations()) {
+		for (Annotation annotation : parameter.getAnnotatedType().getAnnotations()) {
 			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
 				return true;
 			}

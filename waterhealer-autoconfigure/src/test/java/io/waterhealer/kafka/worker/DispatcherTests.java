@@ -1,9 +1,11 @@
 package io.waterhealer.kafka.worker;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -58,7 +60,7 @@ class DispatcherTests {
 				ConsumerRecord<Object, Object> record = new ConsumerRecord<>("t", 0, i, "key-" + (i % KEYS), "v");
 				dispatcher.get().dispatch(new RecordTask(record, null, null));
 			}
-			await().atMost(java.time.Duration.ofSeconds(60)).until(() -> done.get() == TASKS);
+			await().atMost(Duration.ofSeconds(60)).until(() -> done.get() == TASKS);
 			assertThat(violation.get()).isNull();
 		}
 		finally {
@@ -174,7 +176,7 @@ class DispatcherTests {
 		assertThat(Dispatcher.Serial.hasValueEquality(Account.class)).isTrue();
 		assertThat(Dispatcher.Serial.hasValueEquality(Long.class)).isTrue();
 		assertThat(Dispatcher.Serial.hasValueEquality(Ordering.class)).isTrue();
-		assertThat(Dispatcher.Serial.hasValueEquality(java.util.UUID.class)).isTrue();
+		assertThat(Dispatcher.Serial.hasValueEquality(UUID.class)).isTrue();
 		assertThat(Dispatcher.Serial.hasValueEquality(IdentityKey.class)).isFalse();
 		assertThat(Dispatcher.Serial.hasValueEquality(int[].class)).isFalse();
 	}

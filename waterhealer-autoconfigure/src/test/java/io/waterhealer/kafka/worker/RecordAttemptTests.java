@@ -1,0 +1,154 @@
+package io.waterhealer.kafka.worker;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.waterhealer.Ordering;
+import io.waterhealer.Stages;
+import io.waterhealer.checkpoint.CheckpointStore;
+import io.waterhealer.codec.CompletedOffsets;
+import io.waterhealer.ledger.PartitionLedger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+/**
+ * One attempt at one record, without a broker or worker threads: a normal return completes the record, sized and
+ * checkpointed under the method's name; a thrown exception fails it; a returned stage completes or fails it when it
+ * completes, with a {@link CompletionException} unwrapped; the record counts as in flight only while the method runs.
+ */
+class RecordAttemptTests {
+
+	private final PartitionLedger ledger = new PartitionLedger(new TopicPartition("orders", 0), 100, 1_000);
+
+	private final AssignedPartition partition = new AssignedPartition("orders", new Object(), this.ledger,
+			mock(MessageListenerContainer.class), CompletedOffsets.none());
+
+	private final WorkerThreads threads = new WorkerThreads("orders", 1, false);
+
+	private final RecordingMetrics metrics = new RecordingMetrics();
+
+	private final CheckpointStore checkpoints = new CheckpointStore(100);
+
+	private final StageRecorder stages = new StageRecorder("orders", this.metrics, (value) -> 4, this.checkpoints);
+
+	private final RecordOutcome outcome = new RecordOutcome(RecordOutcomeTests.settings(), "onOrder", null,
+			this.threads, Dispatcher.forOrdering("orders", Ordering.KEY, Runnable::run));
+
+	private final Orders orders = new Orders();
+
+	@AfterEach
+	void stop() {
+		this.threads.shutdown(1_000);
+	}
+
+	@Test
+	void aNormalReturnCompletesTheRecordAndBecomesTheStagesCheckpoint() {
+		attempt("onOrder").run(task(0, "ok"));
+		assertThat(this.ledger.position()).isEqualTo(1);
+		assertThat(this.orders.inFlight).containsExactly(1L);
+		assertThat(this.partition.inFlight()).isZero();
+		RecordingMetrics.Meters meters = this.metrics.of("onOrder", "orders");
+		assertThat(meters.out).containsExactly(4L);
+		assertThat(meters.durations).hasSize(1);
+		assertThat(this.checkpoints.render("orders").get("onOrder")).containsEntry("value", "done ok");
+	}
+
+	@Test
+	void anExceptionFailsTheRecordAndCountsAnError() {
+		attempt("onOrder").run(task(0, "bad"));
+		assertThat(this.ledger.isPending(0)).isTrue();
+		assertThat(this.ledger.snapshot().failed()).isEqualTo(1);
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("onOrder", "orders").errors).singleElement()
+			.isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void aReturnedStageCompletesTheRecordWhenItCompletes() {
+		attempt("onOrderAsync").run(task(0, "ok"));
+		assertThat(this.ledger.isPending(0)).isTrue();
+		assertThat(this.partition.inFlight()).isEqualTo(1);
+		this.orders.pending.complete("later");
+		assertThat(this.ledger.position()).isEqualTo(1);
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.checkpoints.render("orders").get("onOrderAsync")).containsEntry("value", "later");
+	}
+
+	@Test
+	void aStageThatFailsFailsTheRecordWithTheUnwrappedCause() {
+		attempt("onOrderAsync").run(task(0, "ok"));
+		IllegalStateException cause = new IllegalStateException("async boom");
+		this.orders.pending.completeExceptionally(new CompletionException(cause));
+		assertThat(this.ledger.snapshot().failed()).isEqualTo(1);
+		assertThat(this.metrics.of("onOrderAsync", "orders").errors).containsExactly(cause);
+	}
+
+	@Test
+	void aMethodThatTakesStagesGetsOnesThatRecordUnderTheRecordsTopic() {
+		attempt("onOrderInStages").run(task(0, "ok"));
+		assertThat(this.ledger.position()).isEqualTo(1);
+		assertThat(this.metrics.of("parse", "orders").out).containsExactly(4L);
+	}
+
+	@Test
+	void aRecordOfARevokedPartitionIsNotAttempted() {
+		RecordTask task = task(0, "ok");
+		this.ledger.close();
+		attempt("onOrder").run(task);
+		assertThat(this.orders.inFlight).isEmpty();
+		assertThat(this.metrics.lookups).isEmpty();
+	}
+
+	private RecordAttempt attempt(String method) {
+		Class<?>[] parameters = method.equals("onOrderInStages")
+				? new Class<?>[] { ConsumerRecord.class, Stages.class } : new Class<?>[] { ConsumerRecord.class };
+		try {
+			return new RecordAttempt(new HandlerMethodInvoker("orders", this.orders,
+					Orders.class.getDeclaredMethod(method, parameters)), this.stages, this.outcome);
+		}
+		catch (NoSuchMethodException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private RecordTask task(long offset, String value) {
+		this.ledger.handOut(offset);
+		return new RecordTask(new ConsumerRecord<>("orders", 0, offset, "k", value), this.partition,
+				mock(RecordProcessor.class));
+	}
+
+	final class Orders {
+
+		final List<Long> inFlight = new CopyOnWriteArrayList<>();
+
+		final CompletableFuture<String> pending = new CompletableFuture<>();
+
+		String onOrder(ConsumerRecord<String, String> record) {
+			this.inFlight.add(RecordAttemptTests.this.partition.inFlight());
+			if (record.value().equals("bad")) {
+				throw new IllegalStateException("bad record " + record.offset());
+			}
+			return "done " + record.value();
+		}
+
+		CompletionStage<String> onOrderAsync(ConsumerRecord<String, String> record) {
+			return this.pending;
+		}
+
+		void onOrderInStages(ConsumerRecord<String, String> record, Stages stages) {
+			stages.apply("parse", record.value(), String::length);
+		}
+
+	}
+
+}
