@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -87,6 +88,20 @@ class ArchitectureTests {
 			.should()
 			.dependOnClassesThat()
 			.resideInAPackage(KAFKA)
+			.check(this.classes);
+	}
+
+	/**
+	 * The health check and the endpoints run on their own threads; what they may touch of a listener is its read-only
+	 * view, never the runtime the consumer thread drives.
+	 */
+	@Test
+	void monitoringReadsTheConsumerSideOnlyThroughItsView() {
+		noClasses().that()
+			.resideInAnyPackage("io.waterhealer.health..", "io.waterhealer.actuate..")
+			.should()
+			.dependOnClassesThat(resideInAPackage(KAFKA).and(not(nameMatching(KAFKA.replace(".", "\\.")
+					+ "\\.ListenerView(\\$.*)?"))).as("reside in " + KAFKA + " and are not ListenerView"))
 			.check(this.classes);
 	}
 
