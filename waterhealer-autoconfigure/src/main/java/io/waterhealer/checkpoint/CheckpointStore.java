@@ -1,5 +1,6 @@
 package io.waterhealer.checkpoint;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,7 +75,7 @@ public final class CheckpointStore {
 			Map<String, Object> view = new LinkedHashMap<>();
 			view.put("value", cap(String.valueOf(checkpoint.value())));
 			view.put("type", (checkpoint.value() != null) ? checkpoint.value().getClass().getName() : "null");
-			view.put("time", java.time.Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
+			view.put("time", Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
 			view.put("topic", checkpoint.topic());
 			view.put("partition", checkpoint.partition());
 			view.put("offset", checkpoint.offset());

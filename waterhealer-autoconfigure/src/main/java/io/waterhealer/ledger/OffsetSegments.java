@@ -143,6 +143,7 @@ final class OffsetSegments {
 	 * @param end the window's end
 	 * @return the lowest pending offset now, or {@code end} when nothing is pending
 	 */
+	@SuppressWarnings("NullAway") // clears the dropped slot for the collector; slots head..head+count-1 are never null
 	long remove(BitRing ring, long end) {
 		this.covered -= ring.end() - ring.first();
 		int last = this.head + this.count - 1;

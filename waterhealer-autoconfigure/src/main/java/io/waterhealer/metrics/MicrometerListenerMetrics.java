@@ -1,5 +1,6 @@
 package io.waterhealer.metrics;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -205,7 +206,7 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 		@Override
 		public void error(Throwable failure) {
 			this.errors.computeIfAbsent(failure.getClass(), (type) -> {
-				String[] withException = java.util.Arrays.copyOf(this.tags, this.tags.length + 2);
+				String[] withException = Arrays.copyOf(this.tags, this.tags.length + 2);
 				withException[this.tags.length] = WaterhealerMeter.Tags.EXCEPTION;
 				withException[this.tags.length + 1] = type.getSimpleName().isEmpty() ? type.getName()
 						: type.getSimpleName();
