@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -83,7 +84,9 @@ final class BatchAttempt {
 			outcome(live, elements, result, null, meters);
 			return;
 		}
-		((CompletionStage<?>) result).whenComplete((value, ex) -> {
+		// never null: the invoker fails a method that returns a null stage
+		CompletionStage<?> stage = (CompletionStage<?>) Objects.requireNonNull(result);
+		stage.whenComplete((value, ex) -> {
 			partition.running(-live.size());
 			finish(meters, start);
 			outcome(live, elements, value,

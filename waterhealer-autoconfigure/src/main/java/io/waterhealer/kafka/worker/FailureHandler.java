@@ -1,5 +1,6 @@
 package io.waterhealer.kafka.worker;
 
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,7 +119,8 @@ final class FailureHandler {
 		ConsumerRecord<Object, Object> record = task.record();
 		String topic = this.failure.deadLetterTopicFor(record.topic());
 		try {
-			this.deadLetters.publish(record, failure, task.failedAttempts);
+			// never null here: the constructor refuses DEAD_LETTER without a publisher
+			Objects.requireNonNull(this.deadLetters).publish(record, failure, task.failedAttempts);
 		}
 		catch (RuntimeException ex) {
 			// publishing backs off like a retry (up to max-interval) and logs the 1st, 10th, 100th... failure, so a

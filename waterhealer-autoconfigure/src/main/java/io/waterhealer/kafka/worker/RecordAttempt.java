@@ -1,5 +1,6 @@
 package io.waterhealer.kafka.worker;
 
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -61,7 +62,9 @@ final class RecordAttempt {
 			this.outcome.completed(task);
 			return;
 		}
-		((CompletionStage<?>) result).whenComplete((value, ex) -> {
+		// never null: the invoker fails a method that returns a null stage
+		CompletionStage<?> stage = (CompletionStage<?>) Objects.requireNonNull(result);
+		stage.whenComplete((value, ex) -> {
 			finish(partition, meters, start);
 			if (ex == null) {
 				meters.out(this.stages.sizeOf(value));

@@ -93,6 +93,23 @@ class RecordAttemptTests {
 		assertThat(this.metrics.of("onOrderAsync", "orders").errors).containsExactly(cause);
 	}
 
+	/**
+	 * A method declared to return a stage that returns {@code null} instead must fail the record like a thrown
+	 * exception (NullAway flagged the cast's dereference; the invoker already turns the null into this failure, so
+	 * the worker thread never dereferences it).
+	 */
+	@Test
+	void aNullReturnedForAStageFailsTheRecordAndNamesTheMethod() {
+		attempt("onOrderAsyncNull").run(task(0, "ok"));
+		assertThat(this.ledger.snapshot().failed()).isEqualTo(1);
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("onOrderAsyncNull", "orders").errors).singleElement()
+			.isInstanceOf(IllegalStateException.class)
+			.extracting(Throwable::getMessage)
+			.asString()
+			.isEqualTo("@HealingListener 'orders' returned a null CompletionStage; return a completed one instead");
+	}
+
 	@Test
 	void aMethodThatTakesStagesGetsOnesThatRecordUnderTheRecordsTopic() {
 		attempt("onOrderInStages").run(task(0, "ok"));
@@ -143,6 +160,10 @@ class RecordAttemptTests {
 
 		CompletionStage<String> onOrderAsync(ConsumerRecord<String, String> record) {
 			return this.pending;
+		}
+
+		CompletionStage<String> onOrderAsyncNull(ConsumerRecord<String, String> record) {
+			return null;
 		}
 
 		void onOrderInStages(ConsumerRecord<String, String> record, Stages stages) {
