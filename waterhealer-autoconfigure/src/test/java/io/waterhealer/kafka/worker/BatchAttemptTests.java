@@ -1,6 +1,7 @@
 package io.waterhealer.kafka.worker;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -146,7 +147,8 @@ class BatchAttemptTests {
 			RecordOutcome outcome = new RecordOutcome(RecordOutcomeTests.settings(), method, null, this.threads,
 					Dispatcher.forOrdering("orders", Ordering.KEY, Runnable::run));
 			return new BatchAttempt(RecordOutcomeTests.settings(), invoker,
-					new StageRecorder("orders", this.metrics, (value) -> 1, this.checkpoints), outcome);
+					new StageRecorder("orders", this.metrics, (value) -> 1, this.checkpoints), outcome,
+					new AsyncResults("orders", Duration.ZERO, this.threads.scheduler(), this.threads));
 		}
 		catch (NoSuchMethodException ex) {
 			throw new IllegalStateException(ex);

@@ -1,5 +1,6 @@
 package io.waterhealer.kafka.worker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -131,7 +132,8 @@ class RecordAttemptTests {
 				? new Class<?>[] { ConsumerRecord.class, Stages.class } : new Class<?>[] { ConsumerRecord.class };
 		try {
 			return new RecordAttempt(new HandlerMethodInvoker("orders", this.orders,
-					Orders.class.getDeclaredMethod(method, parameters)), this.stages, this.outcome);
+					Orders.class.getDeclaredMethod(method, parameters)), this.stages, this.outcome,
+					new AsyncResults("orders", Duration.ZERO, this.threads.scheduler(), this.threads));
 		}
 		catch (NoSuchMethodException ex) {
 			throw new IllegalStateException(ex);
