@@ -118,6 +118,14 @@ public @interface HealingListener {
 	String batchTimeout() default "";
 
 	/**
+	 * How long what the method returns to complete later (a {@code CompletionStage}, a {@code Mono}, a Kotlin
+	 * {@code suspend} call) may take before the attempt fails and the retries and the failure policy apply, e.g.
+	 * {@code "30s"}; {@code "0"} for no limit. Defaults to {@code waterhealer.listener.completion-timeout}.
+	 * @return the completion timeout
+	 */
+	String completionTimeout() default "";
+
+	/**
 	 * For a batch method: whether its result (a collection) must contain every element of its batch; a missing one
 	 * fails its record, naming it ({@code "true"}/{@code "false"}). Defaults to
 	 * {@code waterhealer.batch.check-leakage}.

@@ -146,6 +146,12 @@ public class WaterhealerProperties {
 		private Duration drainTimeout = ListenerSettings.DEFAULT_DRAIN_TIMEOUT;
 
 		/**
+		 * How long a returned CompletionStage, Mono or Kotlin suspend call may take before the attempt fails and is
+		 * retried; 0 for no limit.
+		 */
+		private Duration completionTimeout = ListenerSettings.DEFAULT_COMPLETION_TIMEOUT;
+
+		/**
 		 * Longest commit metadata used to record the offsets completed beyond the committed position, so that a
 		 * restart skips them; at most the broker's offset.metadata.max.bytes. 0 to write none.
 		 */
@@ -227,6 +233,14 @@ public class WaterhealerProperties {
 
 		public void setDrainTimeout(Duration drainTimeout) {
 			this.drainTimeout = drainTimeout;
+		}
+
+		public Duration getCompletionTimeout() {
+			return this.completionTimeout;
+		}
+
+		public void setCompletionTimeout(Duration completionTimeout) {
+			this.completionTimeout = completionTimeout;
 		}
 
 	}

@@ -71,7 +71,9 @@ final class WaterhealerSettingsMapper {
 		FailureSettings failureSettings = new FailureSettings(failure.getPolicy(), maxAttempts, backOff, notRetryable,
 				null, deadLetterSuffix, fatal);
 		return new ListenerSettings("*", parallelism, listener.getOrdering(), concurrency, maxInFlight, maxSpan,
-				commitInterval, drainTimeout, metadataMaxChars, failureSettings, listener.isDebug(), batch());
+				commitInterval, drainTimeout, metadataMaxChars, failureSettings, listener.isDebug(), batch(),
+				checked(listener::getCompletionTimeout, (value) -> SettingChecks
+					.notNegative(property("waterhealer.listener.completion-timeout"), value, "5m")));
 	}
 
 	/**

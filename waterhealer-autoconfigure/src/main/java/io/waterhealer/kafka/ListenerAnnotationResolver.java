@@ -1,5 +1,6 @@
 package io.waterhealer.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +80,8 @@ final class ListenerAnnotationResolver {
 						this.defaults.ordering()),
 				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
 				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation),
-				flag(id, "debug", annotation.debug(), this.defaults.debug()), batch(id, annotation));
+				flag(id, "debug", annotation.debug(), this.defaults.debug()), batch(id, annotation),
+				completionTimeout(id, annotation));
 	}
 
 	/**
@@ -169,6 +171,16 @@ final class ListenerAnnotationResolver {
 		return new BatchSettings(size,
 				text.isEmpty() ? defaults.timeout() : SettingChecks.positive(timeout, text, DurationStyle::detectAndParse),
 				flag(id, "checkLeakage", annotation.checkLeakage(), defaults.checkLeakage()));
+	}
+
+	private Duration completionTimeout(String id, HealingListener annotation) {
+		String text = resolve(annotation.completionTimeout()).trim();
+		if (text.isEmpty()) {
+			return this.defaults.completionTimeout();
+		}
+		return SettingChecks.notNegative(SettingName.attribute(id, "completionTimeout",
+				"or leave it empty for waterhealer.listener.completion-timeout"), text, DurationStyle::detectAndParse,
+				"30s");
 	}
 
 	/** A whole number of at least 1; empty means the default of {@code property}, which the message names. */

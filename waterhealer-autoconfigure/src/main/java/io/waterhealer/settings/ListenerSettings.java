@@ -22,10 +22,12 @@ import io.waterhealer.codec.CommitMetadataCodec;
  * @param failure retries and the policy after them
  * @param debug whether every record's coordinates are logged when it is handed out
  * @param batch how batches are formed, for batch methods
+ * @param completionTimeout how long a returned completion ({@code CompletionStage}, {@code Mono}, Kotlin
+ * {@code suspend}) may take before the attempt fails; zero for no limit
  */
 public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
 		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
-		boolean debug, BatchSettings batch) {
+		boolean debug, BatchSettings batch, Duration completionTimeout) {
 
 	/** Default records processed at the same time per listener. */
 	public static final int DEFAULT_PARALLELISM = 16;
@@ -44,6 +46,34 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 
 	/** Default limit of commit metadata: Kafka's default {@code offset.metadata.max.bytes}. */
 	public static final int DEFAULT_METADATA_MAX_CHARS = CommitMetadataCodec.DEFAULT_MAX_CHARS;
+
+	/**
+	 * Default time a returned completion may take: long enough for any real work, short enough that a future
+	 * never completed does not hold its partition for good.
+	 */
+	public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofMinutes(5);
+
+	/**
+	 * Settings with the {@linkplain #DEFAULT_COMPLETION_TIMEOUT default completion timeout}, for callers that do not
+	 * set one.
+	 */
+	public ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
+			long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
+			boolean debug, BatchSettings batch) {
+		this(id, parallelism, ordering, concurrency, maxInFlight, maxSpan, commitInterval, drainTimeout,
+				metadataMaxChars, failure, debug, batch, DEFAULT_COMPLETION_TIMEOUT);
+	}
+
+	/**
+	 * These settings with another completion timeout.
+	 * @param timeout the timeout, zero for none
+	 * @return the new settings
+	 */
+	public ListenerSettings withCompletionTimeout(Duration timeout) {
+		return new ListenerSettings(this.id, this.parallelism, this.ordering, this.concurrency, this.maxInFlight,
+				this.maxSpan, this.commitInterval, this.drainTimeout, this.metadataMaxChars, this.failure, this.debug,
+				this.batch, timeout);
+	}
 
 	/**
 	 * The back-off between attempts.

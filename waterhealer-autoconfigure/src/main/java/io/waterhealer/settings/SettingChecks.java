@@ -167,6 +167,31 @@ public final class SettingChecks {
 	}
 
 	/**
+	 * A wait that may be zero but not negative, given as text (an annotation attribute).
+	 * @param name the setting
+	 * @param text the text, not empty
+	 * @param parser the duration format of the caller's environment; an {@link IllegalArgumentException} from it
+	 * means the text is no duration
+	 * @param example a typical value for the fix, e.g. {@code 5m}
+	 * @return the duration
+	 */
+	public static Duration notNegative(SettingName name, String text, Function<String, Duration> parser,
+			String example) {
+		Duration parsed;
+		try {
+			parsed = parser.apply(text);
+		}
+		catch (IllegalArgumentException ex) {
+			parsed = Duration.ofNanos(-1);
+		}
+		if (parsed.isNegative()) {
+			throw name.invalid("is '" + text + "'",
+					name.fix("Set zero (no limit) or a positive duration such as " + example));
+		}
+		return parsed;
+	}
+
+	/**
 	 * The growth of the back-off per attempt: 1 (fixed) or more, and finite.
 	 * @param name the setting
 	 * @param value the bound value

@@ -36,6 +36,7 @@ class WaterhealerSettingsMapperTests {
 		listener.setMaxSpan(6);
 		listener.setCommitInterval(Duration.ofMillis(7));
 		listener.setDrainTimeout(Duration.ofMillis(8));
+		listener.setCompletionTimeout(Duration.ofMillis(15));
 		listener.setMetadataMaxBytes(9);
 		listener.setDebug(true);
 		WaterhealerProperties.Retry retry = this.properties.getRetry();
@@ -55,7 +56,18 @@ class WaterhealerSettingsMapperTests {
 				new FailureSettings(FailurePolicy.SKIP, 12,
 						new RetryBackOff(Duration.ofMillis(10), 1.5, Duration.ofMillis(11)),
 						List.of(IllegalStateException.class), null, ".parked", List.of(OutOfMemoryError.class)),
-				true, new BatchSettings(13, Duration.ofMillis(14), true)));
+				true, new BatchSettings(13, Duration.ofMillis(14), true), Duration.ofMillis(15)));
+	}
+
+	@Test
+	void aNegativeCompletionTimeoutNamesThePropertyAndZeroMeansNone() {
+		this.properties.getListener().setCompletionTimeout(Duration.ZERO);
+		assertThat(this.properties.toListenerDefaults().completionTimeout()).isZero();
+		this.properties.getListener().setCompletionTimeout(Duration.ofSeconds(-1));
+		assertThatExceptionOfType(InvalidHealingListenerException.class)
+			.isThrownBy(() -> this.properties.toListenerDefaults())
+			.withMessage("Property waterhealer.listener.completion-timeout is PT-1S. Set it to zero or a positive duration, "
+					+ "e.g. 5m.");
 	}
 
 	@Test

@@ -79,6 +79,8 @@ class ListenerAnnotationResolverTests {
 		assertThat(settings.failure().notRetryable()).containsExactly(IllegalStateException.class);
 		assertThat(settings.failure().deadLetterTopicFor("orders")).isEqualTo("parked");
 		assertThat(settings.batch()).isEqualTo(new BatchSettings(50, Duration.ofMillis(250), true));
+		assertThat(settings.completionTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(this.resolver.settings("x", annotation("noCompletionTimeout")).completionTimeout()).isZero();
 		assertThat(this.resolver.topics("orders", annotation)).containsExactly("orders", "payments");
 		assertThat(this.resolver.id(new AnnotatedListenerMethod("bean", this, method("everything"), annotation)))
 			.isEqualTo("named");
@@ -111,6 +113,12 @@ class ListenerAnnotationResolverTests {
 		assertRejected(() -> this.resolver.settings("x", annotation("badTimeout")),
 				"@HealingListener 'x': batchTimeout is 'soon'. Set a positive duration such as 500ms or 2s, or leave "
 						+ "it empty for waterhealer.batch.timeout.");
+		assertRejected(() -> this.resolver.settings("x", annotation("badCompletionTimeout")),
+				"@HealingListener 'x': completionTimeout is '-1s'. Set zero (no limit) or a positive duration such as "
+						+ "30s, or leave it empty for waterhealer.listener.completion-timeout.");
+		assertRejected(() -> this.resolver.settings("x", annotation("wordCompletionTimeout")),
+				"@HealingListener 'x': completionTimeout is 'later'. Set zero (no limit) or a positive duration such "
+						+ "as 30s, or leave it empty for waterhealer.listener.completion-timeout.");
 		assertRejected(() -> this.resolver.settings("x", annotation("badDebug")),
 				"@HealingListener 'x': debug is 'yes'. Set it to true or false, or leave it empty for the default.");
 		assertRejected(() -> this.resolver.settings("x", annotation("badLeakage")),
@@ -160,7 +168,7 @@ class ListenerAnnotationResolverTests {
 				concurrency = "2", ordering = Ordering.UNORDERED, failurePolicy = FailurePolicy.SKIP,
 				maxAttempts = " -1", notRetryable = IllegalStateException.class, deadLetterTopic = "parked",
 				containerFactory = "otherFactory", batchSize = "50", batchTimeout = "250ms", checkLeakage = "true",
-				debug = "${app.debug}", autoStartup = "false")
+				completionTimeout = "30s", debug = "${app.debug}", autoStartup = "false")
 		void everything(List<String> values) {
 		}
 
@@ -190,6 +198,18 @@ class ListenerAnnotationResolverTests {
 
 		@HealingListener(batchTimeout = " soon ")
 		void badTimeout(String value) {
+		}
+
+		@HealingListener(completionTimeout = "-1s")
+		void badCompletionTimeout(String value) {
+		}
+
+		@HealingListener(completionTimeout = "later")
+		void wordCompletionTimeout(String value) {
+		}
+
+		@HealingListener(completionTimeout = "0")
+		void noCompletionTimeout(String value) {
 		}
 
 		@HealingListener(debug = "yes")

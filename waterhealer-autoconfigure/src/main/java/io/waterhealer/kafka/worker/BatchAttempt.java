@@ -37,8 +37,11 @@ final class BatchAttempt {
 
 	private final RecordOutcome outcome;
 
+	private final AsyncResults completions;
+
 	BatchAttempt(ListenerSettings settings, HandlerMethodInvoker invoker, StageRecorder stages,
-			RecordOutcome outcome) {
+			RecordOutcome outcome, AsyncResults completions) {
+		this.completions = completions;
 		this.listenerId = settings.id();
 		this.checkLeakage = settings.batch().checkLeakage();
 		this.invoker = invoker;
@@ -85,7 +88,8 @@ final class BatchAttempt {
 			return;
 		}
 		// never null: the invoker fails a method that returns a null stage
-		CompletionStage<?> stage = (CompletionStage<?>) Objects.requireNonNull(result);
+		CompletionStage<?> stage = this.completions.completion(Objects.requireNonNull(result),
+				PoisonPillException.coordinates(records.get(0)) + ".." + records.get(records.size() - 1).offset());
 		stage.whenComplete((value, ex) -> {
 			partition.running(-live.size());
 			finish(meters, start);

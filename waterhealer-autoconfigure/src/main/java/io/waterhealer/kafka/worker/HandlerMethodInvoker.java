@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -14,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.CoroutinesUtils;
+import org.springframework.core.KotlinDetector;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -54,11 +57,14 @@ public final class HandlerMethodInvoker {
 
 	private final boolean returnsStage;
 
+	private final boolean suspending;
+
 	public HandlerMethodInvoker(String listenerId, Object bean, Method method) {
 		this.listenerId = listenerId;
 		this.bean = bean;
 		this.method = method;
-		Parameter[] parameters = method.getParameters();
+		this.suspending = KotlinDetector.isSuspendingFunction(method);
+		Parameter[] parameters = parametersOf(method, this.suspending);
 		if (parameters.length == 0) {
 			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
 					"takes no parameter",
@@ -115,7 +121,7 @@ public final class HandlerMethodInvoker {
 				}
 			}
 		}
-		this.returnsStage = CompletionStage.class.isAssignableFrom(method.getReturnType());
+		this.returnsStage = AsyncResults.completesLater(listenerId, method);
 		ReflectionUtils.makeAccessible(method);
 	}
 
@@ -154,7 +160,8 @@ public final class HandlerMethodInvoker {
 	private @Nullable Object call(Object[] args) throws Throwable {
 		Object result;
 		try {
-			result = this.method.invoke(this.bean, args);
+			result = this.suspending ? CoroutinesUtils.invokeSuspendingFunction(this.method, this.bean, args)
+					: this.method.invoke(this.bean, args);
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
@@ -189,7 +196,10 @@ public final class HandlerMethodInvoker {
 		return this.batch;
 	}
 
-	/** Whether the method returns a {@link CompletionStage}, which completes the record when it completes. */
+	/**
+	 * Whether the method returns a {@link CompletionStage} or a {@code Mono} (or is a Kotlin {@code suspend} fun),
+	 * which completes the record when it completes ({@link AsyncResults}).
+	 */
 	public boolean returnsStage() {
 		return this.returnsStage;
 	}
@@ -214,6 +224,16 @@ public final class HandlerMethodInvoker {
 			throw new PoisonPillException.WrongValueType(this.listenerId, record, type, value.getClass());
 		}
 		return value;
+	}
+
+	/**
+	 * The parameters to bind: a Kotlin {@code suspend} fun's last one is the {@code Continuation} the compiler adds,
+	 * which Spring's {@link CoroutinesUtils} supplies. (Minimal suspend support until spring-messaging's
+	 * {@code InvocableHandlerMethod}, which does the same, calls listener methods.)
+	 */
+	private static Parameter[] parametersOf(Method method, boolean suspending) {
+		Parameter[] parameters = method.getParameters();
+		return suspending ? Arrays.copyOf(parameters, parameters.length - 1) : parameters;
 	}
 
 	/** Any annotation called {@code Nullable} (JSpecify, Spring, JSR-305, ...) lets tombstones through. */

@@ -9,8 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * One attempt at one record of a per-record listener method: the method runs on a worker thread, counted and timed
- * as the listener's stage; a normal return completes the record, a returned {@link CompletionStage} completes it
- * when it completes (on whatever thread completes it), and an exception fails it.
+ * as the listener's stage; a normal return completes the record, a returned {@link CompletionStage} (or
+ * {@code Mono}, see {@link AsyncResults}) completes it when it completes (on whatever thread completes it) or fails it
+ * after the completion timeout, and an exception fails it.
  * <p>
  * What the method returned (or the record's value, when it returned nothing) becomes the listener stage's
  * checkpoint.
@@ -25,11 +26,15 @@ final class RecordAttempt {
 
 	private final RecordOutcome outcome;
 
-	RecordAttempt(HandlerMethodInvoker invoker, StageRecorder stages, RecordOutcome outcome) {
+	private final AsyncResults completions;
+
+	RecordAttempt(HandlerMethodInvoker invoker, StageRecorder stages, RecordOutcome outcome,
+			AsyncResults completions) {
 		this.invoker = invoker;
 		this.stages = stages;
 		this.stage = invoker.methodName();
 		this.outcome = outcome;
+		this.completions = completions;
 	}
 
 	/** Worker thread: one attempt at the task's record. */
@@ -63,7 +68,8 @@ final class RecordAttempt {
 			return;
 		}
 		// never null: the invoker fails a method that returns a null stage
-		CompletionStage<?> stage = (CompletionStage<?>) Objects.requireNonNull(result);
+		CompletionStage<?> stage = this.completions.completion(Objects.requireNonNull(result),
+				PoisonPillException.coordinates(record));
 		stage.whenComplete((value, ex) -> {
 			finish(partition, meters, start);
 			if (ex == null) {

@@ -40,15 +40,17 @@ public final class RecordProcessor {
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.threads);
 		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, this.threads, this.dispatcher);
+		AsyncResults completions = new AsyncResults(settings.id(), settings.completionTimeout(),
+				this.threads.scheduler(), this.threads);
 		if (invoker.isBatch()) {
-			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome);
+			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome, completions);
 			this.recordAttempt = null;
 			this.batchAttempt = batchAttempt;
 			this.batcher = new Batcher(settings.batch(), this.threads.scheduler(),
 					(batch) -> this.threads.execute(() -> batchAttempt.run(batch)));
 		}
 		else {
-			this.recordAttempt = new RecordAttempt(invoker, stages, this.outcome);
+			this.recordAttempt = new RecordAttempt(invoker, stages, this.outcome, completions);
 			this.batchAttempt = null;
 			this.batcher = null;
 		}

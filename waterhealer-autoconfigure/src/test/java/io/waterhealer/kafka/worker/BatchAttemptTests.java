@@ -1,6 +1,7 @@
 package io.waterhealer.kafka.worker;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +22,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
 
 /**
@@ -140,17 +143,43 @@ class BatchAttemptTests {
 	}
 
 	private BatchAttempt attempt(String method) {
+		return attempt(method, Duration.ZERO);
+	}
+
+	private BatchAttempt attempt(String method, Duration completionTimeout) {
 		try {
 			HandlerMethodInvoker invoker = new HandlerMethodInvoker("orders", this.batches,
 					Batches.class.getDeclaredMethod(method, List.class));
 			RecordOutcome outcome = new RecordOutcome(RecordOutcomeTests.settings(), method, null, this.threads,
 					Dispatcher.forOrdering("orders", Ordering.KEY, Runnable::run));
 			return new BatchAttempt(RecordOutcomeTests.settings(), invoker,
-					new StageRecorder("orders", this.metrics, (value) -> 1, this.checkpoints), outcome);
+					new StageRecorder("orders", this.metrics, (value) -> 1, this.checkpoints), outcome,
+					new AsyncResults("orders", completionTimeout, this.threads.scheduler(), this.threads));
 		}
 		catch (NoSuchMethodException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	@Test
+	void aReturnedStageThatNeverCompletesFailsEveryRecordAfterTheTimeoutAndALateCompletionChangesNothing() {
+		attempt("onBatchAsync", Duration.ofMillis(50)).run(tasks("a", "b", "c"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.ledger.snapshot().failed() == 3);
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("onBatchAsync", "orders").errors).hasSize(3)
+			.allSatisfy((error) -> assertThat(error).isInstanceOf(CompletionTimeoutException.class)
+				.hasMessageContaining("did not complete orders-0@0..2 within PT0.05S"));
+		this.batches.pending.complete(List.of("a", "b", "c"));
+		assertThat(this.ledger.position()).isZero();
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("onBatchAsync", "orders").out).isEmpty();
+	}
+
+	@Test
+	void aReturnedMonoCompletesEveryRecordWhenItEmits() {
+		attempt("onBatchMono").run(tasks("a", "b"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.ledger.position() == 2);
+		assertThat(this.partition.inFlight()).isZero();
 	}
 
 	private List<RecordTask> tasks(String... values) {
@@ -182,6 +211,10 @@ class BatchAttemptTests {
 
 		CompletionStage<List<String>> onBatchAsync(List<String> values) {
 			return this.pending;
+		}
+
+		Mono<List<String>> onBatchMono(List<String> values) {
+			return Mono.delay(Duration.ofMillis(5)).map((tick) -> values);
 		}
 
 	}

@@ -1,16 +1,22 @@
 package io.waterhealer.kafka.worker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.waterhealer.FailurePolicy;
 import io.waterhealer.Ordering;
 import io.waterhealer.Stages;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
+import io.waterhealer.settings.BatchSettings;
+import io.waterhealer.settings.FailureSettings;
+import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryBackOff;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +26,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
 
 /**
  * One attempt at one record, without a broker or worker threads: a normal return completes the record, sized and
@@ -110,6 +118,38 @@ class RecordAttemptTests {
 			.isEqualTo("@HealingListener 'orders' returned a null CompletionStage; return a completed one instead");
 	}
 
+	/**
+	 * A stage that never completes fails the attempt after the completion timeout and the retry begins; when the
+	 * first attempt's stage completes after all, that must neither complete the record (its retry is still
+	 * running) nor count a second outcome.
+	 */
+	@Test
+	void aStageCompletedAfterTheTimeoutDoesNotCompleteTheRecordWhileItsRetryRuns() {
+		FailureSettings failure = new FailureSettings(FailurePolicy.HALT, 3,
+				new RetryBackOff(Duration.ofMillis(10), 1, Duration.ofMillis(10)), List.of(), null, "-dlt", List.of());
+		ListenerSettings settings = new ListenerSettings("orders", 1, Ordering.KEY, 1, 100, 1_000,
+				Duration.ofSeconds(1), Duration.ofSeconds(1), 4096, failure, false,
+				new BatchSettings(10, Duration.ofSeconds(1), true), Duration.ofMillis(100));
+		RecordOutcome retrying = new RecordOutcome(settings, "onOrderAsync", null, this.threads,
+				Dispatcher.forOrdering("orders", Ordering.KEY, Runnable::run));
+		RecordProcessor processor = mock(RecordProcessor.class);
+		this.ledger.handOut(0);
+		RecordTask task = new RecordTask(new ConsumerRecord<>("orders", 0, 0, "k", "ok"), this.partition, processor);
+		attempt("onOrderAsync", retrying, settings.completionTimeout()).run(task);
+		verify(processor, timeout(5_000)).process(task);
+		assertThat(this.ledger.snapshot().failed()).isEqualTo(1);
+		assertThat(this.metrics.of("onOrderAsync", "orders").errors).singleElement()
+			.isInstanceOf(CompletionTimeoutException.class);
+		assertThat(this.partition.inFlight()).isZero();
+
+		this.orders.pending.complete("late");
+		assertThat(this.ledger.isPending(0)).isTrue();
+		assertThat(this.ledger.position()).isZero();
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("onOrderAsync", "orders").out).isEmpty();
+		assertThat(this.checkpoints.render("orders")).isNull();
+	}
+
 	@Test
 	void aMethodThatTakesStagesGetsOnesThatRecordUnderTheRecordsTopic() {
 		attempt("onOrderInStages").run(task(0, "ok"));
@@ -127,11 +167,16 @@ class RecordAttemptTests {
 	}
 
 	private RecordAttempt attempt(String method) {
+		return attempt(method, this.outcome, Duration.ZERO);
+	}
+
+	private RecordAttempt attempt(String method, RecordOutcome outcome, Duration completionTimeout) {
 		Class<?>[] parameters = method.equals("onOrderInStages")
 				? new Class<?>[] { ConsumerRecord.class, Stages.class } : new Class<?>[] { ConsumerRecord.class };
 		try {
 			return new RecordAttempt(new HandlerMethodInvoker("orders", this.orders,
-					Orders.class.getDeclaredMethod(method, parameters)), this.stages, this.outcome);
+					Orders.class.getDeclaredMethod(method, parameters)), this.stages, outcome,
+					new AsyncResults("orders", completionTimeout, this.threads.scheduler(), this.threads));
 		}
 		catch (NoSuchMethodException ex) {
 			throw new IllegalStateException(ex);
