@@ -28,8 +28,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * application down with a non-zero exit status so that the orchestrator restarts it: water-healer's
  * {@code auto_shutdown}, without its two flaws. An idle consumer is never DOWN (a stall needs pending work: lag or
  * incomplete records), and every way a listener can die is seen: a container that stopped on its own (fatal consumer
- * error, authentication or authorization failure, fencing), an exception the application declared fatal, a stall,
- * and a cluster that stopped answering.
+ * error, authentication or authorization failure, fencing), an exception the application declared fatal, a
+ * dead-letter storm that stopped the failure policy, a stall, and a cluster that stopped answering.
  * <p>
  * Stalls are judged per partition, so one partition held back (a record that keeps failing under HALT, a handler
  * that never returns) is seen even while other partitions move. The clock of a partition starts at the later of the
@@ -173,6 +173,10 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		Throwable fatal = view.fatalFailure();
 		if (fatal != null) {
 			return HealthVerdict.down("a handler threw an exception declared fatal: " + fatal, id, null, -1);
+		}
+		String storm = view.deadLetterStorm();
+		if (storm != null) {
+			return HealthVerdict.down(storm, id, null, -1);
 		}
 		boolean containerPaused = container != null && container.isPauseRequested();
 		PartitionView stalled = null;

@@ -127,6 +127,15 @@ class ListenerHealthMonitorTests {
 	}
 
 	@Test
+	void aDeadLetterStormIsDownWithWhatToDo() {
+		when(this.runtime.deadLetterStorm()).thenReturn("dead-letter storm: the last 100 records failed with X");
+		this.monitor.check();
+		assertThat(this.monitor.verdict().up()).isFalse();
+		assertThat(this.monitor.verdict().describe())
+			.isEqualTo("dead-letter storm: the last 100 records failed with X (listener 'orders')");
+	}
+
+	@Test
 	void downForTheDelayExitsOnceWithTheConfiguredStatus() {
 		when(this.runtime.fatalFailure()).thenReturn(new IllegalStateException("database gone"));
 		this.monitor.check();
