@@ -25,7 +25,8 @@ public record DeadLetterStorm(String listenerId, String exceptionType, int recor
 				+ " and went to policy " + this.policy + ", so the listener stopped applying it and paused; records "
 				+ "failing since stay uncommitted, none is lost (last failure: " + this.lastFailure + "). Fix the "
 				+ "cause (often spring.kafka.consumer.value-deserializer or the method's parameter type) and restart, "
-				+ "or POST /actuator/waterhealer/" + this.listenerId + " to resume once the cause is gone; "
+				+ "or POST /actuator/waterhealer/" + this.listenerId + " to resume once the cause is gone (expose the "
+				+ "waterhealer endpoint and set management.endpoint.waterhealer.access=unrestricted); "
 				+ "waterhealer.failure.storm-threshold=0 turns the guard off";
 	}
 
