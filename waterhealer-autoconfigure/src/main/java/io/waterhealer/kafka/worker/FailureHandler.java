@@ -259,11 +259,17 @@ final class FailureHandler {
 
 	/**
 	 * A failure with its root cause, when it has one: a {@code DeserializationException} says only "failed to
-	 * deserialize", the deserializer's own exception says what was wrong with the bytes.
+	 * deserialize", the deserializer's own exception says what was wrong with the bytes. The root cause's message is
+	 * put on one line.
 	 */
 	static String describe(Throwable failure) {
 		Throwable root = rootCause(failure);
-		return (root == failure) ? failure.toString() : failure + " (root cause: " + root + ")";
+		if (root == failure) {
+			return failure.toString();
+		}
+		// on one line, so that the failure line stays one line: Jackson's messages, for one, end in a second line
+		String message = String.valueOf(root.getMessage()).replaceAll("\\R+", " ");
+		return failure + " (root cause: " + root.getClass().getName() + ": " + message + ")";
 	}
 
 	/**

@@ -31,6 +31,7 @@ import org.springframework.kafka.support.serializer.DeserializationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -223,6 +224,17 @@ class FailureHandlerTests {
 		assertThat(output).contains("exception=org.springframework.kafka.support.serializer.DeserializationException: "
 				+ "failed to deserialize (root cause: org.apache.kafka.common.errors.SerializationException: "
 				+ "Size of data received by IntegerDeserializer is not 4)");
+	}
+
+	@Test
+	void aRootCauseOnSeveralLinesKeepsTheFailureLineOnOne(CapturedOutput output) {
+		FailureHandler handler = handler(FailurePolicy.SKIP, 1);
+		handler.failed(this.task, new DeserializationException("failed to deserialize", new byte[] { 'n' }, false,
+				new IllegalArgumentException("Unexpected character ('n')\n at [Source: byte[]; line: 1, column: 2]")));
+		assertThat(output.getAll().lines().filter((line) -> line.contains("offset=7 ")))
+			.singleElement(STRING)
+			.contains("(root cause: java.lang.IllegalArgumentException: Unexpected character ('n')  at [Source:")
+			.contains("policy SKIP");
 	}
 
 	private static FailureSettings stormy(FailurePolicy policy, int threshold) {
