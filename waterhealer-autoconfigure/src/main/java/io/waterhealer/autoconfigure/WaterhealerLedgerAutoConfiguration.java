@@ -1,6 +1,7 @@
 package io.waterhealer.autoconfigure;
 
 import io.waterhealer.actuate.LedgerEndpoint;
+import io.waterhealer.actuate.WaterhealerEndpoint;
 import io.waterhealer.kafka.HealingListenerRegistrar;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -21,7 +22,8 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The read-only {@code ledger} actuator endpoint (not exposed over HTTP unless the application exposes it) and, in a
+ * The read-only {@code ledger} actuator endpoint (not exposed over HTTP unless the application exposes it), the
+ * {@code waterhealer} endpoint (dead-letter storms, and their resume once access is granted) and, in a
  * servlet web application with {@code waterhealer.ledger-page.enabled=true}, the live ledger page that draws it at
  * {@code /waterhealer/ledger.html}.
  * <p>
@@ -42,6 +44,20 @@ public final class WaterhealerLedgerAutoConfiguration {
 		@ConditionalOnMissingBean
 		LedgerEndpoint ledgerEndpoint(HealingListenerRegistrar registrar) {
 			return new LedgerEndpoint(registrar::runtimes);
+		}
+
+	}
+
+	/** The dead-letter storm state and resume; its own block, so that it is exposed and granted on its own. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	@ConditionalOnAvailableEndpoint(WaterhealerEndpoint.class)
+	static class StormEndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		WaterhealerEndpoint waterhealerEndpoint(HealingListenerRegistrar registrar) {
+			return new WaterhealerEndpoint(registrar::runtimes);
 		}
 
 	}

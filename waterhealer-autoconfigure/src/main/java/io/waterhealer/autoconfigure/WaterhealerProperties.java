@@ -334,6 +334,13 @@ public class WaterhealerProperties {
 		 */
 		private String deadLetterSuffix = FailureSettings.DEFAULT_DEAD_LETTER_SUFFIX;
 
+		/**
+		 * Records in a row that go to DEAD_LETTER or SKIP with the same exception type before the listener stops
+		 * applying the policy, pauses and reports DOWN (a dead-letter storm: a configuration mistake or an outage);
+		 * 0 to never stop.
+		 */
+		private int stormThreshold = FailureSettings.DEFAULT_STORM_THRESHOLD;
+
 		public FailurePolicy getPolicy() {
 			return this.policy;
 		}
@@ -348,6 +355,14 @@ public class WaterhealerProperties {
 
 		public void setDeadLetterSuffix(String deadLetterSuffix) {
 			this.deadLetterSuffix = deadLetterSuffix;
+		}
+
+		public int getStormThreshold() {
+			return this.stormThreshold;
+		}
+
+		public void setStormThreshold(int stormThreshold) {
+			this.stormThreshold = stormThreshold;
 		}
 
 	}

@@ -68,8 +68,10 @@ final class WaterhealerSettingsMapper {
 				(value) -> SettingChecks.exceptionTypes(property("waterhealer.retry.not-retryable"), value));
 		List<Class<? extends Throwable>> fatal = checked(this.properties.getShutdown()::getFatalExceptions,
 				(value) -> SettingChecks.exceptionTypes(property("waterhealer.shutdown.fatal-exceptions"), value));
+		int stormThreshold = checked(failure::getStormThreshold,
+				(value) -> SettingChecks.stormThreshold(property("waterhealer.failure.storm-threshold"), value));
 		FailureSettings failureSettings = new FailureSettings(failure.getPolicy(), maxAttempts, backOff, notRetryable,
-				null, deadLetterSuffix, fatal);
+				null, deadLetterSuffix, fatal, stormThreshold);
 		return new ListenerSettings("*", parallelism, listener.getOrdering(), concurrency, maxInFlight, maxSpan,
 				commitInterval, drainTimeout, metadataMaxChars, failureSettings, listener.isDebug(), batch(),
 				checked(listener::getCompletionTimeout, (value) -> SettingChecks

@@ -12,15 +12,21 @@ import org.jspecify.annotations.Nullable;
  * @param listenerId the listener to blame, if any
  * @param partition the partition to blame, if any
  * @param committed that partition's last committed offset, -1 when unknown
+ * @param awaitsOperator whether only an operator can cure it, so that exiting would not help: a dead-letter storm
+ * comes back after a restart with the same configuration, at the cost of another threshold of dead letters
  */
 public record HealthVerdict(boolean up, String reason, @Nullable String listenerId,
-		@Nullable TopicPartition partition, long committed) {
+		@Nullable TopicPartition partition, long committed, boolean awaitsOperator) {
 
-	static final HealthVerdict UP = new HealthVerdict(true, "", null, null, -1);
+	static final HealthVerdict UP = new HealthVerdict(true, "", null, null, -1, false);
 
 	static HealthVerdict down(String reason, @Nullable String listenerId, @Nullable TopicPartition partition,
 			long committed) {
-		return new HealthVerdict(false, reason, listenerId, partition, committed);
+		return new HealthVerdict(false, reason, listenerId, partition, committed, false);
+	}
+
+	static HealthVerdict awaitingOperator(String reason, String listenerId) {
+		return new HealthVerdict(false, reason, listenerId, null, -1, true);
 	}
 
 	/**

@@ -28,8 +28,10 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * application down with a non-zero exit status so that the orchestrator restarts it: water-healer's
  * {@code auto_shutdown}, without its two flaws. An idle consumer is never DOWN (a stall needs pending work: lag or
  * incomplete records), and every way a listener can die is seen: a container that stopped on its own (fatal consumer
- * error, authentication or authorization failure, fencing), an exception the application declared fatal, a stall,
- * and a cluster that stopped answering.
+ * error, authentication or authorization failure, fencing), an exception the application declared fatal, a
+ * dead-letter storm that stopped the failure policy, a stall, and a cluster that stopped answering. A dead-letter
+ * storm is DOWN without the exit: the same configuration would trip it again after the restart, each time at the
+ * cost of another threshold of dead letters.
  * <p>
  * Stalls are judged per partition, so one partition held back (a record that keeps failing under HALT, a handler
  * that never returns) is seen even while other partitions move. The clock of a partition starts at the later of the
@@ -117,11 +119,12 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		}
 		if (this.downSince == 0) {
 			this.downSince = now;
-			logger.warn(() -> "waterhealer health is DOWN: " + current.describe()
-					+ (this.settings.enabled() ? "; the application exits if it stays DOWN for " + this.settings.delay()
+			logger.warn(() -> "waterhealer health is DOWN: " + current.describe() + (current.awaitsOperator()
+					? "; the application does not exit for it, a restart would not cure it"
+					: this.settings.enabled() ? "; the application exits if it stays DOWN for " + this.settings.delay()
 							: ""));
 		}
-		if (this.settings.enabled() && !this.shuttingDown && now - this.downSince >= this.settings.delay().toNanos()) {
+		if (this.settings.enabled() && !current.awaitsOperator() && !this.shuttingDown && now - this.downSince >= this.settings.delay().toNanos()) {
 			this.shuttingDown = true;
 			logger.error(() -> "waterhealer is shutting the application down with exit status "
 					+ this.settings.exitCode() + ": " + current.describe());
@@ -173,6 +176,10 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		Throwable fatal = view.fatalFailure();
 		if (fatal != null) {
 			return HealthVerdict.down("a handler threw an exception declared fatal: " + fatal, id, null, -1);
+		}
+		String storm = view.deadLetterStorm();
+		if (storm != null) {
+			return HealthVerdict.awaitingOperator(storm, id);
 		}
 		boolean containerPaused = container != null && container.isPauseRequested();
 		PartitionView stalled = null;

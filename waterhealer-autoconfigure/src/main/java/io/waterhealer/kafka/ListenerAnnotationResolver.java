@@ -159,7 +159,7 @@ final class ListenerAnnotationResolver {
 							+ "bean, or choose HALT or SKIP.");
 		}
 		return new FailureSettings(policy, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
-				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal());
+				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold());
 	}
 
 	private BatchSettings batch(String id, HealingListener annotation) {

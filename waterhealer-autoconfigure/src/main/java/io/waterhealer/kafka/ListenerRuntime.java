@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.kafka.worker.AssignedPartition;
+import io.waterhealer.kafka.worker.DeadLetterStorm;
 import io.waterhealer.kafka.worker.RecordProcessor;
 import io.waterhealer.ledger.CommitPoint;
 import io.waterhealer.ledger.OffsetLedger;
@@ -102,6 +103,17 @@ final class ListenerRuntime implements ListenerView {
 	@Override
 	public @Nullable Throwable fatalFailure() {
 		return this.fatalFailure;
+	}
+
+	@Override
+	public @Nullable String deadLetterStorm() {
+		DeadLetterStorm storm = this.processor.deadLetterStorm();
+		return (storm != null) ? storm.describe() : null;
+	}
+
+	@Override
+	public boolean resumeAfterStorm() {
+		return this.processor.resumeAfterStorm();
 	}
 
 	void fatal(Throwable failure) {

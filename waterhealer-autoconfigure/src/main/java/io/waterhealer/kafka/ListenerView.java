@@ -49,4 +49,22 @@ public interface ListenerView {
 	 */
 	@Nullable Throwable fatalFailure();
 
+	/**
+	 * Why this listener stopped applying its failure policy and paused, if a dead-letter storm made it: what
+	 * happened (the exception type, how many records) and what to do.
+	 * @return the reason, or {@code null}
+	 */
+	default @Nullable String deadLetterStorm() {
+		return null;
+	}
+
+	/**
+	 * Go on after a dead-letter storm: the records held since are attempted again and the paused partitions resume.
+	 * Safe from any thread: it touches only the workers and the containers' pause requests, never a consumer.
+	 * @return whether a storm had stopped the listener
+	 */
+	default boolean resumeAfterStorm() {
+		return false;
+	}
+
 }

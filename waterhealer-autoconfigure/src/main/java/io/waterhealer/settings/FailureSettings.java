@@ -15,10 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param deadLetterTopic fixed dead-letter topic, or {@code null} for the record's topic plus the suffix
  * @param deadLetterSuffix suffix of the default dead-letter topic
  * @param fatal exception types that make the application shut down (see {@code waterhealer.shutdown.*})
+ * @param stormThreshold records in a row that reach DEAD_LETTER or SKIP with the same exception type before the
+ * listener stops applying the policy and pauses; 0 for never
  */
 public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
 		List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix,
-		List<Class<? extends Throwable>> fatal) {
+		List<Class<? extends Throwable>> fatal, int stormThreshold) {
 
 	/** Value of {@code maxAttempts} that means: retry until the record succeeds. */
 	public static final int UNLIMITED = -1;
@@ -32,9 +34,32 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 	/** Default dead-letter topic suffix. */
 	public static final String DEFAULT_DEAD_LETTER_SUFFIX = "-dlt";
 
+	/**
+	 * Default records in a row that stop the policy: a few bad records pass, a topic-wide mistake costs at most this
+	 * many dead letters.
+	 */
+	public static final int DEFAULT_STORM_THRESHOLD = 100;
+
 	/** The defaults. */
 	public static final FailureSettings DEFAULT = new FailureSettings(DEFAULT_POLICY, DEFAULT_MAX_ATTEMPTS,
 			RetryBackOff.DEFAULT, List.of(), null, DEFAULT_DEAD_LETTER_SUFFIX, List.of());
+
+	/**
+	 * Settings with the default storm threshold.
+	 * @param policy what happens after the last attempt
+	 * @param maxAttempts attempts per record, the first included
+	 * @param backOff delay between attempts
+	 * @param notRetryable exception types that skip the retries
+	 * @param deadLetterTopic fixed dead-letter topic, or {@code null}
+	 * @param deadLetterSuffix suffix of the default dead-letter topic
+	 * @param fatal exception types that make the application shut down
+	 */
+	public FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
+			List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix,
+			List<Class<? extends Throwable>> fatal) {
+		this(policy, maxAttempts, backOff, notRetryable, deadLetterTopic, deadLetterSuffix, fatal,
+				DEFAULT_STORM_THRESHOLD);
+	}
 
 	/**
 	 * Whether the attempts are used up.

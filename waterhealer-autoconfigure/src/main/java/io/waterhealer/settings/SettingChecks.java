@@ -310,6 +310,20 @@ public final class SettingChecks {
 		return value;
 	}
 
+	/**
+	 * Records in a row that fail the same way before the dead-letter storm guard stops the policy: 0 (off) or more.
+	 * @param name the setting
+	 * @param value the bound value
+	 * @return the value
+	 */
+	public static int stormThreshold(SettingName name, int value) {
+		if (value < 0) {
+			throw name.invalid("is " + value,
+					"Set it to a whole number of at least 1 (e.g. 100), or 0 to turn the dead-letter storm guard off.");
+		}
+		return value;
+	}
+
 	private static boolean isMaxAttempts(int value) {
 		return value >= 1 || value == FailureSettings.UNLIMITED;
 	}

@@ -47,6 +47,7 @@ class WaterhealerSettingsMapperTests {
 		retry.setNotRetryable(List.of(IllegalStateException.class));
 		this.properties.getFailure().setPolicy(FailurePolicy.SKIP);
 		this.properties.getFailure().setDeadLetterSuffix(".parked");
+		this.properties.getFailure().setStormThreshold(15);
 		this.properties.getShutdown().setFatalExceptions(List.of(OutOfMemoryError.class));
 		this.properties.getBatch().setSize(13);
 		this.properties.getBatch().setTimeout(Duration.ofMillis(14));
@@ -55,7 +56,7 @@ class WaterhealerSettingsMapperTests {
 				"*", 3, Ordering.PARTITION, 4, 5, 6, Duration.ofMillis(7), Duration.ofMillis(8), 9,
 				new FailureSettings(FailurePolicy.SKIP, 12,
 						new RetryBackOff(Duration.ofMillis(10), 1.5, Duration.ofMillis(11)),
-						List.of(IllegalStateException.class), null, ".parked", List.of(OutOfMemoryError.class)),
+						List.of(IllegalStateException.class), null, ".parked", List.of(OutOfMemoryError.class), 15),
 				true, new BatchSettings(13, Duration.ofMillis(14), true), Duration.ofMillis(15)));
 	}
 
@@ -87,6 +88,8 @@ class WaterhealerSettingsMapperTests {
 	void theFirstWrongListenerPropertyIsReported() {
 		this.properties.getBatch().setSize(0);
 		assertFirstWrong("waterhealer.batch.size");
+		this.properties.getFailure().setStormThreshold(-1);
+		assertFirstWrong("waterhealer.failure.storm-threshold");
 		this.properties.getFailure().setDeadLetterSuffix("");
 		assertFirstWrong("waterhealer.failure.dead-letter-suffix");
 		this.properties.getListener().setMetadataMaxBytes(-1);
@@ -111,6 +114,23 @@ class WaterhealerSettingsMapperTests {
 		assertThatExceptionOfType(InvalidHealingListenerException.class)
 			.isThrownBy(() -> this.properties.toShutdownSettings())
 			.satisfies((ex) -> assertThat(ex.getSetting()).isEqualTo("waterhealer.shutdown.interval"));
+	}
+
+	@Test
+	void aNegativeStormThresholdSaysThatZeroTurnsTheGuardOff() {
+		this.properties.getFailure().setStormThreshold(-1);
+		assertThatExceptionOfType(InvalidHealingListenerException.class)
+			.isThrownBy(() -> this.properties.toListenerDefaults())
+			.withMessageContaining("waterhealer.failure.storm-threshold")
+			.withMessageContaining("is -1")
+			.withMessageContaining("or 0 to turn the dead-letter storm guard off");
+	}
+
+	@Test
+	void theStormThresholdDefaultsToTheCoresDefault() {
+		assertThat(this.properties.toListenerDefaults().failure().stormThreshold())
+			.isEqualTo(FailureSettings.DEFAULT_STORM_THRESHOLD)
+			.isEqualTo(100);
 	}
 
 	private void assertFirstWrong(String property) {

@@ -108,6 +108,8 @@ class BadConfigurationTests {
 						"waterhealer.failure.dead-letter-suffix="),
 				row("waterhealer.failure.dead-letter-suffix", "letters, digits",
 						"waterhealer.failure.dead-letter-suffix=/dead letters"),
+				row("waterhealer.failure.storm-threshold", "or 0 to turn the dead-letter storm guard off",
+						"waterhealer.failure.storm-threshold=-1"),
 				row("waterhealer.batch.size", WHOLE_NUMBER, "waterhealer.batch.size=0"),
 				row("waterhealer.batch.size", WHOLE_NUMBER, "waterhealer.batch.size=-100"),
 				row("waterhealer.batch.timeout", DURATION, "waterhealer.batch.timeout=0s"),

@@ -127,6 +127,29 @@ class ListenerHealthMonitorTests {
 	}
 
 	@Test
+	void aDeadLetterStormIsDownWithWhatToDo() {
+		when(this.runtime.deadLetterStorm()).thenReturn("dead-letter storm: the last 100 records failed with X");
+		this.monitor.check();
+		assertThat(this.monitor.verdict().up()).isFalse();
+		assertThat(this.monitor.verdict().describe())
+			.isEqualTo("dead-letter storm: the last 100 records failed with X (listener 'orders')");
+	}
+
+	/**
+	 * A restart does not cure a dead-letter storm (the configuration is the same) and would cost another threshold of
+	 * dead letters each time: an orchestrator restarting on exit would dead-letter the topic N records per restart.
+	 */
+	@Test
+	void aDeadLetterStormStaysDownButNeverExits() {
+		when(this.runtime.deadLetterStorm()).thenReturn("dead-letter storm: the last 100 records failed with X");
+		this.monitor.check();
+		checkAfter(DELAY);
+		checkAfter(DELAY.multipliedBy(10));
+		assertThat(this.monitor.verdict().up()).isFalse();
+		assertThat(this.exits).isEmpty();
+	}
+
+	@Test
 	void downForTheDelayExitsOnceWithTheConfiguredStatus() {
 		when(this.runtime.fatalFailure()).thenReturn(new IllegalStateException("database gone"));
 		this.monitor.check();

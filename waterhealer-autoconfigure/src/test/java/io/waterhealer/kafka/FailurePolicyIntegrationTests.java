@@ -116,7 +116,9 @@ class FailurePolicyIntegrationTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> output.toString().contains("topic=" + fixture.topic + " partition=0 offset=7"));
 		}
-		assertThat(output).contains("poison pill").contains("DeserializationException").contains("policy HALT");
+		assertThat(output).contains("poison pill").contains("DeserializationException").contains("policy HALT")
+			.contains("(root cause: org.apache.kafka.common.errors.SerializationException: Size of data received by "
+					+ "IntegerDeserializer is not 4)");
 	}
 
 	@Test
@@ -130,6 +132,9 @@ class FailurePolicyIntegrationTests {
 			ConsumerRecord<byte[], byte[]> dead = fixture.readOne(fixture.topic + "-dlt");
 			assertThat(dead.value()).containsExactly(1, 2, 3);
 			assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_FQCN)).contains("DeserializationException");
+			assertThat(header(dead, DeadLetterPublisher.ROOT_CAUSE_HEADER)).isEqualTo(
+					"org.apache.kafka.common.errors.SerializationException: Size of data received by IntegerDeserializer "
+							+ "is not 4");
 			assertThat(listener.done).hasSize(19);
 		}
 	}

@@ -40,6 +40,9 @@ public final class AssignedPartition implements PartitionView {
 	/** Whether a hand-out failure holds the partition paused until {@link #heldUntil}. */
 	private volatile boolean heldBack;
 
+	/** Whether the listener's dead-letter storm guard tripped and holds the partition paused until it is resumed. */
+	private volatile boolean stormHeld;
+
 	/** When the hold ends, a {@link System#nanoTime()} value; consumer thread only. */
 	private long heldUntil;
 
@@ -209,6 +212,30 @@ public final class AssignedPartition implements PartitionView {
 	}
 
 	/**
+	 * Worker thread: the dead-letter storm guard tripped on a record of this partition; keep it paused until an
+	 * operator resumes the listener, so that no more records are fetched only to be held.
+	 */
+	void holdForStorm() {
+		synchronized (this) {
+			if (this.ledger.isClosed()) {
+				return;
+			}
+			boolean wasRequested = pauseRequested();
+			this.stormHeld = true;
+			requestPause(wasRequested);
+		}
+	}
+
+	/** Any thread: an operator resumed the listener after a dead-letter storm. */
+	void releaseStormHold() {
+		synchronized (this) {
+			boolean wasRequested = pauseRequested();
+			this.stormHeld = false;
+			requestPause(wasRequested);
+		}
+	}
+
+	/**
 	 * Consumer thread, when the assignment ends (revoked, lost, or taken over by a sibling consumer): a pause request
 	 * must not outlive the assignment it was made for, or the partition's next owner in this instance would find it
 	 * paused with nothing left to resume it.
@@ -218,13 +245,17 @@ public final class AssignedPartition implements PartitionView {
 			boolean wasRequested = pauseRequested();
 			this.paused = false;
 			this.heldBack = false;
+			this.stormHeld = false;
 			requestPause(wasRequested);
 		}
 	}
 
-	/** Whether the container should pause the partition: its window is full, or a hand-out failure holds it. */
+	/**
+	 * Whether the container should pause the partition: its window is full, a hand-out failure holds it, or a
+	 * dead-letter storm does.
+	 */
 	private boolean pauseRequested() {
-		return this.paused || this.heldBack;
+		return this.paused || this.heldBack || this.stormHeld;
 	}
 
 	/** Under the monitor: bring the container's pause request in line with {@link #pauseRequested()}. */

@@ -20,7 +20,8 @@ import org.springframework.kafka.support.SendResult;
 /**
  * Publishes exhausted records to their dead-letter topic with spring-kafka's {@link DeadLetterPublishingRecoverer},
  * which adds the original topic, partition, offset, timestamp and the exception as {@code kafka_dlt-*} headers;
- * waterhealer adds {@value #ATTEMPTS_HEADER} and {@value #LISTENER_HEADER}.
+ * waterhealer adds {@value #ATTEMPTS_HEADER}, {@value #LISTENER_HEADER} and {@value #ROOT_CAUSE_HEADER}, the last
+ * because the recoverer's message header of a {@code DeserializationException} says only "failed to deserialize".
  * <p>
  * Publishing waits for the broker's acknowledgement, so a record is completed (and may be committed past) only once
  * it is safely on the dead-letter topic. Records that could not be deserialized are published with their original
@@ -33,6 +34,9 @@ public final class DeadLetterPublisher {
 
 	/** Header with the id of the listener that dead-lettered the record. */
 	public static final String LISTENER_HEADER = "waterhealer-listener";
+
+	/** Header with the class and message of the failure's innermost cause (the failure itself if it has none). */
+	public static final String ROOT_CAUSE_HEADER = "waterhealer-root-cause";
 
 	private static final ThreadLocal<int[]> ATTEMPTS = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -81,6 +85,9 @@ public final class DeadLetterPublisher {
 			RecordHeaders headers = new RecordHeaders();
 			headers.add(ATTEMPTS_HEADER, Integer.toString(ATTEMPTS.get()[0]).getBytes(StandardCharsets.UTF_8));
 			headers.add(LISTENER_HEADER, listenerId.getBytes(StandardCharsets.UTF_8));
+			Throwable root = FailureHandler.rootCause(ex);
+			headers.add(ROOT_CAUSE_HEADER,
+					(root.getClass().getName() + ": " + root.getMessage()).getBytes(StandardCharsets.UTF_8));
 			return headers;
 		});
 		this.recoverer.setFailIfSendResultIsError(true);

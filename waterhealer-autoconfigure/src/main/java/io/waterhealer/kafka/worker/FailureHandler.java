@@ -1,6 +1,10 @@
 package io.waterhealer.kafka.worker;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +25,13 @@ import org.springframework.kafka.support.serializer.DeserializationException;
  * or the failure is not retryable, the listener's {@link FailurePolicy}.
  * <p>
  * Waiting for a back-off occupies no worker thread: the next attempt is scheduled. Every failure logs one line with
- * the listener, topic, partition, offset, key, attempt and exception, so that a stuck consumer always says why.
+ * the listener, topic, partition, offset, key, attempt and exception (with its root cause), so that a stuck consumer
+ * always says why.
+ * <p>
+ * DEAD_LETTER and SKIP go through a {@link DeadLetterStormGuard}: once too many records in a row failed the same way,
+ * the policy is not applied any more. Those records are held, incomplete, and their partitions paused, until an
+ * operator {@linkplain #resume() resumes} the listener or the application restarts; a configuration mistake then
+ * costs a threshold of dead letters instead of the whole topic.
  */
 final class FailureHandler {
 
@@ -44,6 +54,14 @@ final class FailureHandler {
 
 	private final Consumer<RecordTask> complete;
 
+	private final DeadLetterStormGuard storms;
+
+	/** Records the tripped guard holds back, incomplete; guards itself and {@link #heldPartitions}. */
+	private final List<RecordTask> held = new ArrayList<>();
+
+	/** Partitions paused since the guard tripped. */
+	private final Set<AssignedPartition> heldPartitions = new HashSet<>();
+
 	private volatile Consumer<Throwable> fatal = (failure) -> {
 	};
 
@@ -56,6 +74,7 @@ final class FailureHandler {
 		this.scheduler = scheduler;
 		this.workers = workers;
 		this.complete = complete;
+		this.storms = new DeadLetterStormGuard(settings.id(), this.failure.stormThreshold(), this.failure.policy());
 		if (this.failure.policy() == FailurePolicy.DEAD_LETTER && deadLetters == null) {
 			throw new IllegalArgumentException("DEAD_LETTER needs a dead-letter publisher");
 		}
@@ -84,10 +103,81 @@ final class FailureHandler {
 		String reason = poisonPill ? "cannot be processed (poison pill)"
 				: this.failure.isNotRetryable(failure) ? "failed with a non-retryable exception"
 						: "failed " + task.failedAttempts + " times";
+		if (this.failure.policy() != FailurePolicy.HALT && !admitted(task, failure)) {
+			return;
+		}
 		switch (this.failure.policy()) {
 			case HALT -> halt(task, failure, reason);
 			case SKIP -> skip(task, failure, reason);
 			case DEAD_LETTER -> deadLetter(task, failure, reason);
+		}
+	}
+
+	/** Any worker thread: a record was processed, which ends a run of failures of one type. */
+	void succeeded() {
+		this.storms.succeeded();
+	}
+
+	/**
+	 * The storm that stopped the policy, if one did.
+	 * @return the storm, or {@code null}
+	 */
+	@Nullable DeadLetterStorm storm() {
+		return this.storms.storm();
+	}
+
+	/**
+	 * An operator asks to go on after a storm: the guard counts from zero, the held partitions resume, and the held
+	 * records are attempted again from their first attempt (the cause may be gone: a database back up).
+	 */
+	void resume() {
+		List<RecordTask> again;
+		synchronized (this.held) {
+			this.storms.reset();
+			again = new ArrayList<>(this.held);
+			this.held.clear();
+			this.heldPartitions.forEach(AssignedPartition::releaseStormHold);
+			this.heldPartitions.clear();
+		}
+		again.forEach(this::attemptAgain);
+		logger.warn(() -> "@HealingListener '" + this.settings.id() + "' resumed after a dead-letter storm; "
+				+ again.size() + " held records are attempted again");
+	}
+
+	/**
+	 * Whether the guard lets the policy apply to this record; if not, the record is held and its partition paused.
+	 * The record that trips the guard is the last one the policy applies to.
+	 */
+	private boolean admitted(RecordTask task, Throwable failure) {
+		synchronized (this.held) {
+			boolean calm = this.storms.storm() == null;
+			boolean admitted = this.storms.admit(failure);
+			DeadLetterStorm storm = this.storms.storm();
+			if (storm == null) {
+				return admitted;
+			}
+			if (this.heldPartitions.add(task.partition())) {
+				task.partition().holdForStorm();
+			}
+			if (calm) {
+				logger.error(() -> "@HealingListener '" + this.settings.id() + "' stopped: " + storm.describe());
+			}
+			if (!admitted) {
+				this.held.add(task);
+				logger.debug(() -> line("is held by the dead-letter storm guard", task, failure));
+			}
+			return admitted;
+		}
+	}
+
+	private void attemptAgain(RecordTask task) {
+		task.failedAttempts = 0;
+		task.deadLetterAttempts = 0;
+		try {
+			this.workers.execute(task);
+		}
+		catch (RejectedExecutionException stopped) {
+			logger.debug(() -> "Listener '" + this.settings.id() + "' is stopping; not resuming " + task);
 		}
 	}
 
@@ -164,7 +254,37 @@ final class FailureHandler {
 		return "@HealingListener '" + this.settings.id() + "' " + what + ": stage=" + this.stage + " topic="
 				+ record.topic() + " partition="
 				+ record.partition() + " offset=" + record.offset() + " key=" + abbreviate(record.key()) + " attempt="
-				+ task.failedAttempts + " exception=" + failure;
+				+ task.failedAttempts + " exception=" + describe(failure);
+	}
+
+	/**
+	 * A failure with its root cause, when it has one: a {@code DeserializationException} says only "failed to
+	 * deserialize", the deserializer's own exception says what was wrong with the bytes. The root cause's message is
+	 * put on one line.
+	 */
+	static String describe(Throwable failure) {
+		Throwable root = rootCause(failure);
+		if (root == failure) {
+			return failure.toString();
+		}
+		// on one line, so that the failure line stays one line: Jackson's messages, for one, end in a second line
+		String message = String.valueOf(root.getMessage()).replaceAll("\\R+", " ");
+		return failure + " (root cause: " + root.getClass().getName() + ": " + message + ")";
+	}
+
+	/**
+	 * The innermost cause of a failure.
+	 * @param failure the failure
+	 * @return its root cause, or the failure itself when it has no cause
+	 */
+	static Throwable rootCause(Throwable failure) {
+		Throwable root = failure;
+		Throwable cause = failure.getCause();
+		for (int depth = 0; cause != null && cause != root && depth < 20; depth++) {
+			root = cause;
+			cause = root.getCause();
+		}
+		return root;
 	}
 
 	private static String abbreviate(@Nullable Object key) {

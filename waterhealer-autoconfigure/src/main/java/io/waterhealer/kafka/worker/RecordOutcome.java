@@ -39,8 +39,7 @@ final class RecordOutcome {
 			WorkerThreads threads, Dispatcher dispatcher) {
 		this.listenerId = settings.id();
 		this.dispatcher = dispatcher;
-		this.failures = new FailureHandler(settings, stage, deadLetters, threads.scheduler(), threads,
-				this::completed);
+		this.failures = new FailureHandler(settings, stage, deadLetters, threads.scheduler(), threads, this::finished);
 	}
 
 	/** Where a failure the application must hear about (a JVM error, a fatal exception) is reported. */
@@ -86,10 +85,26 @@ final class RecordOutcome {
 
 	/** The record was processed: complete it in its ledger and let the next record of its lane start. */
 	void completed(RecordTask task) {
+		this.failures.succeeded();
+		finished(task);
+	}
+
+	/** The failure handler's way out: the policy completed the record (dead-lettered or skipped). */
+	private void finished(RecordTask task) {
 		AssignedPartition partition = task.partition();
 		partition.ledger().complete(task.record().offset());
 		partition.resumeIfRoom();
 		this.dispatcher.finished(task);
+	}
+
+	/** The dead-letter storm that stopped the failure policy, if one did. */
+	@Nullable DeadLetterStorm storm() {
+		return this.failures.storm();
+	}
+
+	/** An operator resumes the listener after a dead-letter storm. */
+	void resume() {
+		this.failures.resume();
 	}
 
 	/** An attempt at the record failed: retry it or apply the failure policy, unless its partition was revoked. */

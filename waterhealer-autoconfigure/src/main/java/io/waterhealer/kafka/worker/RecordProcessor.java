@@ -61,6 +61,26 @@ public final class RecordProcessor {
 		this.outcome.onFatal(fatal);
 	}
 
+	/**
+	 * Any thread: the dead-letter storm that stopped the listener's failure policy, if one did.
+	 * @return the storm, or {@code null}
+	 */
+	public @Nullable DeadLetterStorm deadLetterStorm() {
+		return this.outcome.storm();
+	}
+
+	/**
+	 * Any thread: go on after a dead-letter storm; the held records are attempted again.
+	 * @return whether a storm had stopped the listener
+	 */
+	public boolean resumeAfterStorm() {
+		if (this.outcome.storm() == null) {
+			return false;
+		}
+		this.outcome.resume();
+		return true;
+	}
+
 	/** Consumer thread: start a handed-out record when its ordering allows. */
 	public void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
 		RecordTask task = new RecordTask(record, partition, this);

@@ -6,11 +6,13 @@ import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.kafka.support.serializer.DeserializationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatRuntimeException;
@@ -55,6 +57,31 @@ class DeadLetterPublisherTests {
 		assertThat(header(sent, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo("orders");
 		assertThat(sent.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_OFFSET)).isNotNull();
 		assertThat(header(sent, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("boom");
+	}
+
+	@Test
+	void theDeadLetterOfARecordThatCouldNotBeDeserializedNamesTheRootCause() {
+		DeserializationException failure = new DeserializationException("failed to deserialize", new byte[] { 1, 2, 3 },
+				false, new SerializationException("Size of data received by IntegerDeserializer is not 4"));
+		CompletableFuture<Void> publishing = CompletableFuture
+			.runAsync(() -> this.publisher.publish(this.record, failure, 1));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.broker.history().size() == 1);
+		this.broker.completeNext();
+		assertThat(publishing).succeedsWithin(Duration.ofSeconds(10));
+		assertThat(header(this.broker.history().get(0), DeadLetterPublisher.ROOT_CAUSE_HEADER)).isEqualTo(
+				"org.apache.kafka.common.errors.SerializationException: Size of data received by IntegerDeserializer "
+						+ "is not 4");
+	}
+
+	@Test
+	void aFailureWithoutACauseIsItsOwnRootCause() {
+		CompletableFuture<Void> publishing = CompletableFuture
+			.runAsync(() -> this.publisher.publish(this.record, new IllegalStateException("boom"), 3));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.broker.history().size() == 1);
+		this.broker.completeNext();
+		assertThat(publishing).succeedsWithin(Duration.ofSeconds(10));
+		assertThat(header(this.broker.history().get(0), DeadLetterPublisher.ROOT_CAUSE_HEADER))
+			.isEqualTo("java.lang.IllegalStateException: boom");
 	}
 
 	@Test

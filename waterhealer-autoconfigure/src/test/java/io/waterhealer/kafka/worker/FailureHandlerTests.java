@@ -1,6 +1,7 @@
 package io.waterhealer.kafka.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +19,7 @@ import io.waterhealer.settings.RetryBackOff;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,9 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.serializer.DeserializationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -165,6 +169,77 @@ class FailureHandlerTests {
 		handler.failed(this.task, new IllegalStateException("boom"));
 		assertThat(this.deadLetterBroker.history()).isEmpty();
 		assertThat(this.completed).containsExactly(this.task);
+	}
+
+	@Test
+	void aStormOfOneExceptionTypeStopsThePolicyHoldsTheRecordsIncompleteAndPausesThePartition() {
+		MessageListenerContainer container = mock(MessageListenerContainer.class);
+		AssignedPartition held = new AssignedPartition("orders", this, this.ledger, container, CompletedOffsets.none());
+		FailureHandler handler = new FailureHandler(settings(stormy(FailurePolicy.SKIP, 3)), "onOrder", null,
+				this.scheduler, Runnable::run, this.completed::add);
+		List<RecordTask> tasks = new ArrayList<>();
+		for (int offset = 10; offset < 15; offset++) {
+			this.ledger.handOut(offset);
+			RecordTask task = new RecordTask(new ConsumerRecord<>("orders", 0, offset, "key", "value"), held,
+					this.processor);
+			tasks.add(task);
+			handler.failed(task, new PoisonPillException("wrong type"));
+		}
+		assertThat(this.completed).containsExactlyElementsOf(tasks.subList(0, 3));
+		assertThat(this.ledger.isPending(13)).isTrue();
+		assertThat(this.ledger.isPending(14)).isTrue();
+		assertThat(held.paused()).isTrue();
+		verify(container).pausePartition(PARTITION);
+		DeadLetterStorm storm = handler.storm();
+		assertThat(storm).isNotNull();
+		assertThat(storm.describe()).contains("the last 3 records failed with " + PoisonPillException.class.getName())
+			.contains("policy SKIP")
+			.contains("/actuator/waterhealer/orders");
+		verify(this.processor, never()).process(tasks.get(3));
+
+		handler.resume();
+		assertThat(handler.storm()).isNull();
+		assertThat(held.paused()).isFalse();
+		verify(container).resumePartition(PARTITION);
+		verify(this.processor).process(tasks.get(3));
+		verify(this.processor).process(tasks.get(4));
+		assertThat(tasks.get(3).failedAttempts).isZero();
+	}
+
+	@Test
+	void haltIsNeverStoppedByTheGuard() {
+		FailureHandler handler = new FailureHandler(settings(stormy(FailurePolicy.HALT, 1)), "onOrder", null,
+				this.scheduler, Runnable::run, this.completed::add);
+		for (int offset = 10; offset < 15; offset++) {
+			handler.failed(task(offset), new PoisonPillException("wrong type"));
+		}
+		assertThat(handler.storm()).isNull();
+	}
+
+	@Test
+	void theFailureLineOfARecordThatCouldNotBeDeserializedNamesTheRootCause(CapturedOutput output) {
+		FailureHandler handler = handler(FailurePolicy.SKIP, 1);
+		handler.failed(this.task, new DeserializationException("failed to deserialize", new byte[] { 1, 2, 3 },
+				false, new SerializationException("Size of data received by IntegerDeserializer is not 4")));
+		assertThat(output).contains("exception=org.springframework.kafka.support.serializer.DeserializationException: "
+				+ "failed to deserialize (root cause: org.apache.kafka.common.errors.SerializationException: "
+				+ "Size of data received by IntegerDeserializer is not 4)");
+	}
+
+	@Test
+	void aRootCauseOnSeveralLinesKeepsTheFailureLineOnOne(CapturedOutput output) {
+		FailureHandler handler = handler(FailurePolicy.SKIP, 1);
+		handler.failed(this.task, new DeserializationException("failed to deserialize", new byte[] { 'n' }, false,
+				new IllegalArgumentException("Unexpected character ('n')\n at [Source: byte[]; line: 1, column: 2]")));
+		assertThat(output.getAll().lines().filter((line) -> line.contains("offset=7 ")))
+			.singleElement(STRING)
+			.contains("(root cause: java.lang.IllegalArgumentException: Unexpected character ('n')  at [Source:")
+			.contains("policy SKIP");
+	}
+
+	private static FailureSettings stormy(FailurePolicy policy, int threshold) {
+		return new FailureSettings(policy, 1, new RetryBackOff(Duration.ofMillis(1), 1, Duration.ofMillis(1)),
+				List.of(), null, "-dlt", List.of(), threshold);
 	}
 
 	private FailureHandler handler(FailurePolicy policy, int maxAttempts) {
