@@ -164,6 +164,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);
 			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
 					this.resolver.autoStartup(id, annotation), runtime, consumerProperties);
+			endpoint.setAttemptsObserved(observer != null);
 			registrar.registerEndpoint(endpoint, factory.factory());
 		}
 	}

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import brave.handler.MutableSpan;
 import brave.test.TestSpanHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.waterhealer.HealingListener;
@@ -134,6 +135,12 @@ class TracingIntegrationTests {
 			String sendSpanId = traceparent.split("-")[2];
 			MutableSpan sent = spans.stream().filter((span) -> span.id().equals(sendSpanId)).findFirst().orElseThrow();
 			assertThat(sent.parentId()).isEqualTo(listener.seen.get("dead").get(1).spanId());
+
+			// the observations' timer is scraped (the containers' own spring.kafka.listener timer, which would time
+			// only the hand-out and has other tag keys, must not take the name first)
+			assertThat(context.getBean(PrometheusMeterRegistry.class).scrape().lines())
+				.anyMatch((line) -> line.startsWith("spring_kafka_listener_seconds_count{")
+						&& line.contains("waterhealer_listener=\"traced\""));
 		}
 	}
 
