@@ -12,7 +12,6 @@ import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import io.waterhealer.settings.RetryBackOff;
 import io.waterhealer.settings.ShutdownSettings;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -44,8 +43,6 @@ public class WaterhealerProperties {
 	private final Batch batch = new Batch();
 
 	private final LedgerPage ledgerPage = new LedgerPage();
-
-	private final Observation observation = new Observation();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -85,10 +82,6 @@ public class WaterhealerProperties {
 
 	public LedgerPage getLedgerPage() {
 		return this.ledgerPage;
-	}
-
-	public Observation getObservation() {
-		return this.observation;
 	}
 
 	/**
@@ -588,27 +581,6 @@ public class WaterhealerProperties {
 		}
 
 		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-	}
-
-	/**
-	 * Micrometer observation (tracing) of each record attempt on the worker thread that runs it.
-	 */
-	public static class Observation {
-
-		/**
-		 * Whether each record attempt of a @HealingListener runs inside spring-kafka's listener observation, when an
-		 * ObservationRegistry exists. Unset follows spring.kafka.listener.observation-enabled.
-		 */
-		private @Nullable Boolean enabled;
-
-		public @Nullable Boolean getEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(@Nullable Boolean enabled) {
 			this.enabled = enabled;
 		}
 
