@@ -21,7 +21,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The rules that keep the layout of issue 14: dependencies run one way, {@code autoconfigure -> health / actuate ->
  * kafka -> kafka.worker -> settings / ledger / codec / checkpoint / metrics -> io.waterhealer}, with
  * {@code observation} (the Micrometer side of the worker's {@code AttemptObserver}) beside {@code kafka}, seen only by
- * {@code autoconfigure}, and the packages that are pure Java stay so, so they can be reasoned about, tested and benchmarked on their own.
+ * {@code autoconfigure}, and the packages that are pure Java stay so, so they can be reasoned about, tested and
+ * benchmarked on their own.
  */
 class ArchitectureTests {
 

@@ -43,9 +43,9 @@ public final class RecordProcessor {
 	 * As the other constructor, with each record attempt observed (traced) on the worker thread that runs it.
 	 * @param observers makes the listener's {@link AttemptObserver}
 	 */
-	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
-			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints,
-			boolean virtualThreads, AttemptObserver.Factory observers) {
+	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
+			@Nullable DeadLetterPublisher deadLetters, ListenerMetrics metrics, PayloadSizeEstimator sizes,
+			@Nullable CheckpointStore checkpoints, boolean virtualThreads, AttemptObserver.Factory observers) {
 		StageRecorder stages = new StageRecorder(settings.id(), metrics, sizes, checkpoints);
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.threads);
