@@ -55,27 +55,44 @@ class TracingIntegrationTests {
 	void eachAttemptIsAChildSpanOfTheProducersTraceOnTheWorkerThread() {
 		String topic = KafkaTestSupport.uniqueName("traced");
 		String asyncTopic = topic + "-async";
+		String batchTopic = topic + "-batch";
 		String group = topic + "-group";
 		KafkaTestSupport.createTopic(topic, 1);
 		KafkaTestSupport.createTopic(asyncTopic, 1);
+		KafkaTestSupport.createTopic(batchTopic, 1);
 		KafkaTestSupport.createTopic(topic + "-dlt", 1);
-		Map<String, String> traces = Map.of("plain", trace(1), "future", trace(2), "retry", trace(3), "dead", trace(4));
+		Map<String, String> traces = Map.of("plain", trace(1), "future", trace(2), "retry", trace(3), "dead", trace(4),
+				"batch-1", trace(5), "batch-2", trace(6));
 		send(topic, traces, "plain", "untraced-1", "retry", "untraced-2", "dead", "untraced-3");
 		send(asyncTopic, traces, "future", "untraced-4");
+		send(batchTopic, traces, "batch-1", "batch-2");
 		try (ConfigurableApplicationContext context = TestApplications.start(group, new Object(), Tracing.class,
 				"traced.topic=" + topic, "traced.group=" + group, "spring.kafka.listener.observation-enabled=true",
 				"spring.kafka.template.observation-enabled=true", "management.tracing.sampling.probability=1.0",
 				"waterhealer.failure.policy=dead-letter", "waterhealer.retry.max-attempts=2")) {
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> KafkaTestSupport.committed(group, new TopicPartition(topic, 0)) == 6L
-						&& KafkaTestSupport.committed(group + "-async", new TopicPartition(asyncTopic, 0)) == 2L);
+						&& KafkaTestSupport.committed(group + "-async", new TopicPartition(asyncTopic, 0)) == 2L
+						&& KafkaTestSupport.committed(group + "-batch", new TopicPartition(batchTopic, 0)) == 2L);
 			TracedListener listener = context.getBean(TracedListener.class);
 			List<MutableSpan> spans = context.getBean(TestSpanHandler.class).spans();
 			List<MutableSpan> attempts = spans.stream()
 				.filter((span) -> span.tags().containsKey(ListenerObservations.LISTENER_KEY))
 				.toList();
-			// 8 records, 2 attempts each for "retry" and "dead"
-			assertThat(attempts).hasSize(10);
+			// 10 records, 2 attempts each for "retry" and "dead"
+			assertThat(attempts).hasSize(12);
+
+			// each record of a batch has its own span, a child of its own producer's trace
+			for (String value : List.of("batch-1", "batch-2")) {
+				assertThat(attempts).as(value)
+					.filteredOn((span) -> traces.get(value).equals(span.traceId()))
+					.singleElement()
+					.satisfies((span) -> {
+						assertThat(span.parentId()).isEqualTo(PARENT_SPAN);
+						assertThat(span.tags()).containsEntry(ListenerObservations.LISTENER_KEY, "traced-batch")
+							.containsEntry(ListenerObservations.OUTCOME_KEY, "success");
+					});
+			}
 
 			for (String value : List.of("plain", "future", "retry", "dead")) {
 				List<Seen> seen = listener.seen.get(value);
@@ -236,6 +253,11 @@ class TracingIntegrationTests {
 			see(value);
 			return CompletableFuture.supplyAsync(() -> value,
 					CompletableFuture.delayedExecutor(FUTURE_DELAY_MS, TimeUnit.MILLISECONDS));
+		}
+
+		@HealingListener(id = "traced-batch", topics = "${traced.topic}-batch", groupId = "${traced.group}-batch",
+				batchSize = "2", batchTimeout = "5s")
+		void processBatch(List<String> values) {
 		}
 
 		private List<Seen> see(String value) {

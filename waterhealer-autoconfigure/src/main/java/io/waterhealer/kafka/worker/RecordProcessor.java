@@ -51,7 +51,8 @@ public final class RecordProcessor {
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.threads);
 		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, this.threads, this.dispatcher);
 		if (invoker.isBatch()) {
-			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome);
+			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome,
+					observers.forListener(settings));
 			this.recordAttempt = null;
 			this.batchAttempt = batchAttempt;
 			this.batcher = new Batcher(settings.batch(), this.threads.scheduler(),
