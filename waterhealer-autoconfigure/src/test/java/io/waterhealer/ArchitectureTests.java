@@ -19,8 +19,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The rules that keep the layout of issue 14: dependencies run one way, {@code autoconfigure -> health / actuate ->
- * kafka -> kafka.worker -> settings / ledger / codec / checkpoint / metrics -> io.waterhealer}, and the packages that
- * are pure Java stay so, so they can be reasoned about, tested and benchmarked on their own.
+ * kafka -> kafka.worker -> settings / ledger / codec / checkpoint / metrics -> io.waterhealer}, with
+ * {@code observation} (the Micrometer side of the worker's {@code AttemptObserver}) beside {@code kafka}, seen only by
+ * {@code autoconfigure}, and the packages that are pure Java stay so, so they can be reasoned about, tested and
+ * benchmarked on their own.
  */
 class ArchitectureTests {
 
@@ -61,6 +63,8 @@ class ArchitectureTests {
 			.definedBy(KAFKA)
 			.layer("Worker")
 			.definedBy(WORKER)
+			.layer("Observation")
+			.definedBy("io.waterhealer.observation..")
 			.layer("Foundations")
 			.definedBy("io.waterhealer.settings..", "io.waterhealer.ledger..", "io.waterhealer.codec..",
 					"io.waterhealer.checkpoint..", "io.waterhealer.metrics..")
@@ -73,9 +77,11 @@ class ArchitectureTests {
 			.whereLayer("Kafka")
 			.mayOnlyBeAccessedByLayers("Monitoring", "Autoconfigure")
 			.whereLayer("Worker")
-			.mayOnlyBeAccessedByLayers("Kafka", "Autoconfigure")
+			.mayOnlyBeAccessedByLayers("Kafka", "Observation", "Autoconfigure")
+			.whereLayer("Observation")
+			.mayOnlyBeAccessedByLayers("Autoconfigure")
 			.whereLayer("Foundations")
-			.mayOnlyBeAccessedByLayers("Worker", "Kafka", "Monitoring", "Autoconfigure")
+			.mayOnlyBeAccessedByLayers("Worker", "Kafka", "Observation", "Monitoring", "Autoconfigure")
 			.whereLayer("Api")
 			.mayNotAccessAnyLayer()
 			.check(this.classes);

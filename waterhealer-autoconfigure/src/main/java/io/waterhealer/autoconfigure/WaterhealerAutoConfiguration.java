@@ -5,6 +5,7 @@ import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor;
 import io.waterhealer.kafka.HealingListenerRegistrar;
+import io.waterhealer.kafka.worker.AttemptObserver;
 import io.waterhealer.metrics.ListenerMetricsFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -44,11 +45,12 @@ public final class WaterhealerAutoConfiguration {
 			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
 			ObjectProvider<KafkaTemplate<?, ?>> templates, ObjectProvider<ListenerMetricsFactory> metrics,
 			ObjectProvider<PayloadSizeEstimator> sizes, ObjectProvider<CheckpointStore> checkpoints,
-			Environment environment) {
+			ObjectProvider<AttemptObserver.Factory> observers, Environment environment) {
 		HealingListenerRegistrar registrar = new HealingListenerRegistrar(annotations, properties.toListenerDefaults(),
 				beanFactory, templates::getIfUnique);
 		registrar.setMetrics(metrics::getIfUnique, sizes::getIfUnique);
 		registrar.setCheckpoints(checkpoints::getIfUnique);
+		registrar.setObservation(observers::getIfUnique);
 		registrar.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
 		return registrar;
 	}

@@ -51,6 +51,8 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 
 	private final Properties consumerProperties;
 
+	private boolean attemptsObserved;
+
 	HealingListenerEndpoint(ListenerSettings settings, List<String> topics, @Nullable String groupId,
 			@Nullable Boolean autoStartup, ListenerRuntime runtime, Properties consumerProperties) {
 		this.settings = settings;
@@ -131,6 +133,17 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		listenerContainer.setupMessageListener(new LedgerBatchListener(this.runtime));
 	}
 
+	/**
+	 * Whether waterhealer observes each record attempt (spring-kafka's listener observation on the worker thread).
+	 * The container's own {@code spring.kafka.listener} timer is then turned off, as spring-kafka turns it off for a
+	 * record listener it observes: it would time only the hand-out, and, registered first under the same name with
+	 * other tag keys, it makes Prometheus refuse the observations' timer.
+	 * @param attemptsObserved whether attempts are observed
+	 */
+	void setAttemptsObserved(boolean attemptsObserved) {
+		this.attemptsObserved = attemptsObserved;
+	}
+
 	@Override
 	public ContainerPostProcessor<Object, Object, AbstractMessageListenerContainer<Object, Object>> getContainerPostProcessor() {
 		return this::enforceLedgerSettings;
@@ -155,6 +168,9 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		properties.setAckMode(AckMode.MANUAL);
 		properties.setAsyncAcks(false);
 		withoutTransactions(properties);
+		if (this.attemptsObserved) {
+			properties.setMicrometerEnabled(false);
+		}
 		long longestPoll = Math.min(MAX_POLL_TIMEOUT_MILLIS, this.settings.commitInterval().toMillis());
 		if (properties.getPollTimeout() > longestPoll) {
 			properties.setPollTimeout(Math.max(1, longestPoll));

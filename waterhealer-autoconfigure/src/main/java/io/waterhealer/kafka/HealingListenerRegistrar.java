@@ -13,6 +13,7 @@ import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.ContainerFactoryInspector.InspectedContainerFactory;
 import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.AnnotatedListenerMethod;
+import io.waterhealer.kafka.worker.AttemptObserver;
 import io.waterhealer.kafka.worker.DeadLetterPublisher;
 import io.waterhealer.kafka.worker.HandlerMethodInvoker;
 import io.waterhealer.kafka.worker.RecordProcessor;
@@ -56,6 +57,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 
 	private Supplier<@Nullable CheckpointStore> checkpoints = () -> null;
 
+	private Supplier<AttemptObserver.@Nullable Factory> observers = () -> null;
+
 	private boolean virtualThreads;
 
 	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
@@ -95,6 +98,15 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	}
 
 	/**
+	 * Observe (trace) every attempt at a record on the worker thread that runs it, if an observer exists when the
+	 * listeners are registered.
+	 * @param observers makes each listener's observer, if any
+	 */
+	public void setObservation(Supplier<AttemptObserver.@Nullable Factory> observers) {
+		this.observers = observers;
+	}
+
+	/**
 	 * Run handlers on virtual threads (Java 21 and later): a handler that blocks on I/O then holds no platform
 	 * thread, so {@code parallelism} can be set far above what platform threads allow. Set from Spring Boot's
 	 * {@code spring.threads.virtual.enabled}, as Boot's own executors are.
@@ -110,6 +122,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		ListenerMetricsFactory metricsFactory = this.metrics.get();
 		PayloadSizeEstimator sizeEstimator = this.sizes.get();
 		PayloadSizeEstimator payloadSizes = (sizeEstimator != null) ? sizeEstimator : PayloadSizeEstimator.DEFAULT;
+		AttemptObserver.Factory observer = this.observers.get();
+		AttemptObserver.Factory attemptObservers = (observer != null) ? observer : AttemptObserver.Factory.NONE;
 		Map<String, AnnotatedListenerMethod> byId = new LinkedHashMap<>();
 		for (AnnotatedListenerMethod listener : this.annotations.methods()) {
 			HealingListener annotation = listener.annotation();
@@ -137,7 +151,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
 					: ListenerMetrics.NONE;
 			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
-					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads),
+					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads,
+					attemptObservers),
 					listenerMetrics);
 			this.runtimes.put(id, runtime);
 			String groupId = this.resolver.groupId(annotation);
@@ -149,6 +164,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);
 			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
 					this.resolver.autoStartup(id, annotation), runtime, consumerProperties);
+			endpoint.setAttemptsObserved(observer != null);
 			registrar.registerEndpoint(endpoint, factory.factory());
 		}
 	}

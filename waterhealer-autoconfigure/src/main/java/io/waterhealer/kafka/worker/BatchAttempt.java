@@ -39,9 +39,22 @@ final class BatchAttempt {
 
 	private final AsyncResults completions;
 
+	private final AttemptObserver observer;
+
 	BatchAttempt(ListenerSettings settings, HandlerMethodInvoker invoker, StageRecorder stages,
 			RecordOutcome outcome, AsyncResults completions) {
+		this(settings, invoker, stages, outcome, completions, AttemptObserver.NONE);
+	}
+
+	/**
+	 * As the other constructor, with each record of a batch observed on its own, as spring-kafka observes the records
+	 * of a batch: one observation per record (a child of its own producer's trace), none of them current while the
+	 * method runs, each stopped with its record's outcome, which runs inside it (a dead letter carries its trace).
+	 */
+	BatchAttempt(ListenerSettings settings, HandlerMethodInvoker invoker, StageRecorder stages,
+			RecordOutcome outcome, AsyncResults completions, AttemptObserver observer) {
 		this.completions = completions;
+		this.observer = observer;
 		this.listenerId = settings.id();
 		this.checkLeakage = settings.batch().checkLeakage();
 		this.invoker = invoker;
@@ -67,6 +80,12 @@ final class BatchAttempt {
 		List<ConsumerRecord<Object, Object>> records = new ArrayList<>(live.size());
 		live.forEach((task) -> records.add(task.record()));
 		List<Object> elements = this.invoker.batchElements(records);
+		List<AttemptObserver.Attempt> observed = new ArrayList<>(live.size());
+		for (RecordTask task : live) {
+			AttemptObserver.Attempt attempt = this.observer.open(task.record(), task.failedAttempts + 1);
+			attempt.closeScope();
+			observed.add(attempt);
+		}
 		StageMeters meters = this.stages.meters(this.stage, records.get(0).topic());
 		AssignedPartition partition = live.get(0).partition();
 		partition.running(live.size());
@@ -78,13 +97,13 @@ final class BatchAttempt {
 		catch (Throwable ex) {
 			partition.running(-live.size());
 			finish(meters, start);
-			outcome(live, elements, null, ex, meters);
+			outcome(live, observed, elements, null, ex, meters);
 			return;
 		}
 		if (!this.invoker.returnsStage()) {
 			partition.running(-live.size());
 			finish(meters, start);
-			outcome(live, elements, result, null, meters);
+			outcome(live, observed, elements, result, null, meters);
 			return;
 		}
 		// never null: the invoker fails a method that returns a null stage
@@ -93,13 +112,13 @@ final class BatchAttempt {
 		stage.whenComplete((value, ex) -> {
 			partition.running(-live.size());
 			finish(meters, start);
-			outcome(live, elements, value,
+			outcome(live, observed, elements, value,
 					(ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex, meters);
 		});
 	}
 
-	private void outcome(List<RecordTask> tasks, List<Object> elements, @Nullable Object result,
-			@Nullable Throwable failure, StageMeters meters) {
+	private void outcome(List<RecordTask> tasks, List<AttemptObserver.Attempt> observed, List<Object> elements,
+			@Nullable Object result, @Nullable Throwable failure, StageMeters meters) {
 		BatchFailedException partial = (failure instanceof BatchFailedException batchFailure
 				&& namesOnlyElementsOf(batchFailure, elements)) ? batchFailure : null;
 		Set<Object> returned = (failure == null && this.checkLeakage) ? identitySet(result) : null;
@@ -113,14 +132,17 @@ final class BatchAttempt {
 			else if (returned != null && !returned.contains(element)) {
 				cause = new LeakedRecordException(this.listenerId, task.record());
 			}
+			AttemptObserver.Attempt attempt = observed.get(i);
 			if (cause != null) {
 				meters.error(cause);
-				this.outcome.failed(task, cause);
+				Throwable failed = cause;
+				attempt.within(() -> this.outcome.failed(task, failed));
 			}
 			else {
 				meters.out(-1);
-				this.outcome.completed(task);
+				attempt.within(() -> this.outcome.completed(task));
 			}
+			attempt.stop(cause);
 		}
 		if (failure == null) {
 			this.stages.checkpoint(this.stage, tasks.get(tasks.size() - 1).record(),

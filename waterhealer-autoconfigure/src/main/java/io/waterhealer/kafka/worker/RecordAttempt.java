@@ -28,24 +28,47 @@ final class RecordAttempt {
 
 	private final AsyncResults completions;
 
+	private final AttemptObserver observer;
+
 	RecordAttempt(HandlerMethodInvoker invoker, StageRecorder stages, RecordOutcome outcome,
 			AsyncResults completions) {
+		this(invoker, stages, outcome, completions, AttemptObserver.NONE);
+	}
+
+	RecordAttempt(HandlerMethodInvoker invoker, StageRecorder stages, RecordOutcome outcome,
+			AsyncResults completions, AttemptObserver observer) {
 		this.invoker = invoker;
 		this.stages = stages;
 		this.stage = invoker.methodName();
 		this.outcome = outcome;
 		this.completions = completions;
+		this.observer = observer;
 	}
 
-	/** Worker thread: one attempt at the task's record. */
+	/**
+	 * Worker thread: one attempt at the task's record, observed from here (so a failure that is dead-lettered at once
+	 * carries the attempt's trace) until its outcome; the observer's scope never outlives this call on this thread.
+	 */
 	void run(RecordTask task) {
 		if (this.outcome.droppedIfRevoked(task)) {
 			return;
 		}
+		AttemptObserver.Attempt observed = this.observer.open(task.record(), task.failedAttempts + 1);
+		try {
+			run(task, observed);
+		}
+		finally {
+			observed.closeScope();
+		}
+	}
+
+	private void run(RecordTask task, AttemptObserver.Attempt observed) {
 		AssignedPartition partition = task.partition();
 		ConsumerRecord<Object, Object> record = task.record();
 		StageMeters meters = this.stages.meters(this.stage, record.topic());
 		if (!this.outcome.admitted(task, meters)) {
+			// not admitted means it could not be deserialized and has already failed
+			observed.stop(new IllegalStateException("the record could not be deserialized"));
 			return;
 		}
 		long start = meters.timed() ? System.nanoTime() : 0;
@@ -58,6 +81,7 @@ final class RecordAttempt {
 			finish(partition, meters, start);
 			meters.error(ex);
 			this.outcome.failed(task, ex);
+			observed.stop(ex);
 			return;
 		}
 		if (!this.invoker.returnsStage()) {
@@ -65,6 +89,7 @@ final class RecordAttempt {
 			meters.out(this.stages.sizeOf(result));
 			this.stages.checkpoint(this.stage, record, (result != null) ? result : record.value());
 			this.outcome.completed(task);
+			observed.stop(null);
 			return;
 		}
 		// never null: the invoker fails a method that returns a null stage
@@ -75,12 +100,14 @@ final class RecordAttempt {
 			if (ex == null) {
 				meters.out(this.stages.sizeOf(value));
 				this.stages.checkpoint(this.stage, record, (value != null) ? value : record.value());
-				this.outcome.completed(task);
+				observed.within(() -> this.outcome.completed(task));
+				observed.stop(null);
 			}
 			else {
 				Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 				meters.error(cause);
-				this.outcome.failed(task, cause);
+				observed.within(() -> this.outcome.failed(task, cause));
+				observed.stop(cause);
 			}
 		});
 	}

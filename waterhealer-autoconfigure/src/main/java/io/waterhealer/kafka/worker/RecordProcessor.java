@@ -36,6 +36,16 @@ public final class RecordProcessor {
 	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
 			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints,
 			boolean virtualThreads) {
+		this(settings, invoker, deadLetters, metrics, sizes, checkpoints, virtualThreads, AttemptObserver.Factory.NONE);
+	}
+
+	/**
+	 * As the other constructor, with each record attempt observed (traced) on the worker thread that runs it.
+	 * @param observers makes the listener's {@link AttemptObserver}
+	 */
+	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
+			@Nullable DeadLetterPublisher deadLetters, ListenerMetrics metrics, PayloadSizeEstimator sizes,
+			@Nullable CheckpointStore checkpoints, boolean virtualThreads, AttemptObserver.Factory observers) {
 		StageRecorder stages = new StageRecorder(settings.id(), metrics, sizes, checkpoints);
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.threads);
@@ -43,14 +53,16 @@ public final class RecordProcessor {
 		AsyncResults completions = new AsyncResults(settings.id(), settings.completionTimeout(),
 				this.threads.scheduler(), this.threads);
 		if (invoker.isBatch()) {
-			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome, completions);
+			BatchAttempt batchAttempt = new BatchAttempt(settings, invoker, stages, this.outcome, completions,
+					observers.forListener(settings));
 			this.recordAttempt = null;
 			this.batchAttempt = batchAttempt;
 			this.batcher = new Batcher(settings.batch(), this.threads.scheduler(),
 					(batch) -> this.threads.execute(() -> batchAttempt.run(batch)));
 		}
 		else {
-			this.recordAttempt = new RecordAttempt(invoker, stages, this.outcome, completions);
+			this.recordAttempt = new RecordAttempt(invoker, stages, this.outcome, completions,
+					observers.forListener(settings));
 			this.batchAttempt = null;
 			this.batcher = null;
 		}
