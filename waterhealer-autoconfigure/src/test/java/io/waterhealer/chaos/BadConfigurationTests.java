@@ -7,11 +7,13 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
+import io.micrometer.observation.ObservationRegistry;
 import io.waterhealer.HealingListener;
 import io.waterhealer.autoconfigure.WaterhealerAutoConfiguration;
 import io.waterhealer.autoconfigure.WaterhealerCheckpointAutoConfiguration;
 import io.waterhealer.autoconfigure.WaterhealerHealthAutoConfiguration;
 import io.waterhealer.autoconfigure.WaterhealerMetricsAutoConfiguration;
+import io.waterhealer.autoconfigure.WaterhealerObservationAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,7 +54,9 @@ class BadConfigurationTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, WaterhealerAutoConfiguration.class,
 				WaterhealerMetricsAutoConfiguration.class, WaterhealerHealthAutoConfiguration.class,
-				WaterhealerCheckpointAutoConfiguration.class))
+				WaterhealerCheckpointAutoConfiguration.class, WaterhealerObservationAutoConfiguration.class))
+		// a registry, so that the observation switch is read (it is not without one)
+		.withBean(ObservationRegistry.class, ObservationRegistry::create)
 		.withUserConfiguration(Listener.class)
 		.withPropertyValues("spring.kafka.listener.auto-startup=false", "spring.kafka.bootstrap-servers=localhost:1");
 
@@ -92,6 +96,9 @@ class BadConfigurationTests {
 				row("waterhealer.listener.commit-interval", DURATION, "waterhealer.listener.commit-interval=-1s"),
 				row("waterhealer.listener.drain-timeout", "zero or a positive duration",
 						"waterhealer.listener.drain-timeout=-5s"),
+				row("waterhealer.listener.completion-timeout", "zero or a positive duration",
+						"waterhealer.listener.completion-timeout=-1s"),
+				row("waterhealer.observation.enabled", "true or false", "waterhealer.observation.enabled=perhaps"),
 				row("waterhealer.listener.metadata-max-bytes", "offset.metadata.max.bytes",
 						"waterhealer.listener.metadata-max-bytes=-1"),
 				row("waterhealer.retry.initial-interval", DURATION, "waterhealer.retry.initial-interval=0ms"),
