@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.waterhealer.FailurePolicy;
 import io.waterhealer.HealingListener;
@@ -138,6 +139,8 @@ class ListenerBindingIntegrationTests {
 			KafkaTestSupport.sendValues(topic, 0, List.of("a", "nack", "c"));
 			await().atMost(Duration.ofSeconds(30)).until(() -> committed(topic + "-group", topic) == 3L);
 			assertThat(listener.attempts).containsEntry("a", 1).containsEntry("nack", 2).containsEntry("c", 1);
+			// nack(1500 ms) waits that long, not the listener's 50 ms back-off
+			assertThat(listener.nackGapNanos.get()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1500));
 		}
 	}
 
@@ -255,12 +258,20 @@ class ListenerBindingIntegrationTests {
 
 		private final AtomicInteger nacks = new AtomicInteger();
 
+		private volatile long nackedAt;
+
+		final AtomicLong nackGapNanos = new AtomicLong();
+
 		@HealingListener(id = "acks", topics = "${binding.topic}", ordering = Ordering.UNORDERED)
 		void on(String value, Acknowledgment acknowledgment) {
 			this.attempts.merge(value, 1, Integer::sum);
 			if (value.equals("nack") && this.nacks.getAndIncrement() == 0) {
-				acknowledgment.nack(Duration.ofMillis(100));
+				this.nackedAt = System.nanoTime();
+				acknowledgment.nack(Duration.ofMillis(1500));
 				return;
+			}
+			if (value.equals("nack")) {
+				this.nackGapNanos.set(System.nanoTime() - this.nackedAt);
 			}
 			CompletableFuture.runAsync(acknowledgment::acknowledge,
 					CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
