@@ -48,7 +48,8 @@ final class ListenerBindings {
 			@Nullable String groupId) {
 		RecordMessageConverter converter = factory.recordMessageConverter();
 		return new ListenerBinding(factory(registrar),
-				(converter != null) ? converter : new MessagingMessageConverter(), groupId);
+				(converter != null) ? converter : new MessagingMessageConverter(), groupId,
+				registrar.getCustomMethodArgumentResolvers());
 	}
 
 	private MessageHandlerMethodFactory factory(KafkaListenerEndpointRegistrar registrar) {

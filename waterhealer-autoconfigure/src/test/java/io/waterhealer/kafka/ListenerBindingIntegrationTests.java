@@ -37,12 +37,16 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.MethodParameter;
+import org.springframework.kafka.annotation.KafkaListenerConfigurer;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistrar;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.support.converter.StringJacksonJsonMessageConverter;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Payload;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -141,6 +145,23 @@ class ListenerBindingIntegrationTests {
 			assertThat(listener.attempts).containsEntry("a", 1).containsEntry("nack", 2).containsEntry("c", 1);
 			// nack(1500 ms) waits that long, not the listener's 50 ms back-off
 			assertThat(listener.nackGapNanos.get()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1500));
+		}
+	}
+
+	@Test
+	void theRegistrarsCustomArgumentResolversApplyAsForKafkaListener() throws Exception {
+		String topic = KafkaTestSupport.uniqueName("binding-resolver");
+		KafkaTestSupport.createTopic(topic, 1);
+		TenantListener listener = new TenantListener();
+		try (ConfigurableApplicationContext context = TestApplications.start(topic + "-group", listener,
+				ResolverConfiguration.class, "binding.topic=" + topic)) {
+			try (KafkaProducer<String, String> producer = KafkaTestSupport.producer()) {
+				ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, "k", "v");
+				record.headers().add(new RecordHeader("x-tenant", "acme".getBytes(StandardCharsets.UTF_8)));
+				producer.send(record).get(30, TimeUnit.SECONDS);
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> listener.tenants.size() == 1);
+			assertThat(listener.tenants).containsExactly(new Tenant("acme"));
 		}
 	}
 
@@ -248,6 +269,44 @@ class ListenerBindingIntegrationTests {
 		@Bean
 		StringJacksonJsonMessageConverter jsonConverter() {
 			return new StringJacksonJsonMessageConverter();
+		}
+
+	}
+
+	record Tenant(String name) {
+	}
+
+	static class TenantListener {
+
+		final List<Tenant> tenants = new CopyOnWriteArrayList<>();
+
+		@HealingListener(id = "tenants", topics = "${binding.topic}")
+		void on(String value, Tenant tenant) {
+			this.tenants.add(tenant);
+		}
+
+	}
+
+	/** An application's configurer, as it would write it for {@code @KafkaListener} methods. */
+	@Configuration(proxyBeanMethods = false)
+	static class ResolverConfiguration implements KafkaListenerConfigurer {
+
+		@Override
+		public void configureKafkaListeners(KafkaListenerEndpointRegistrar registrar) {
+			registrar.setCustomMethodArgumentResolvers(new HandlerMethodArgumentResolver() {
+
+				@Override
+				public boolean supportsParameter(MethodParameter parameter) {
+					return Tenant.class.equals(parameter.getParameterType());
+				}
+
+				@Override
+				public Object resolveArgument(MethodParameter parameter, Message<?> message) {
+					Object header = message.getHeaders().get("x-tenant");
+					return new Tenant(new String((byte[]) header, StandardCharsets.UTF_8));
+				}
+
+			});
 		}
 
 	}

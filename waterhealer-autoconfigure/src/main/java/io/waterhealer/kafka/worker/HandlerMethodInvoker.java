@@ -25,6 +25,7 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.handler.annotation.support.MethodArgumentNotValidException;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.util.ClassUtils;
@@ -130,7 +131,7 @@ public final class HandlerMethodInvoker {
 				acknowledgment = true;
 				perRecord = true;
 			}
-			else if (HandlerMethodFactories.isHeader(parameter)) {
+			else if (HandlerMethodFactories.isHeader(parameter) || resolvedByApplication(binding, parameter)) {
 				perRecord = true;
 			}
 			else if (value == null) {
@@ -351,6 +352,15 @@ public final class HandlerMethodInvoker {
 	/** The method's name: the stage name of the listener as a whole. */
 	String methodName() {
 		return this.method.getName();
+	}
+
+	private static boolean resolvedByApplication(ListenerBinding binding, MethodParameter parameter) {
+		for (HandlerMethodArgumentResolver resolver : binding.customResolvers()) {
+			if (resolver.supportsParameter(parameter)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** As spring-kafka infers it: the parameter's type, {@code T} of {@code Message<T>}, none for a bare message. */

@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.support.converter.MessagingMessageConverter;
 import org.springframework.kafka.support.converter.RecordMessageConverter;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
 /**
  * What a listener method is bound with, the same parts a {@code @KafkaListener} method is bound with: the
@@ -18,9 +19,11 @@ import org.springframework.messaging.handler.annotation.support.MessageHandlerMe
  * @param factory creates the listener's {@code InvocableHandlerMethod}
  * @param converter record to message, with the payload type inferred from the method
  * @param groupId the listener's consumer group, if known
+ * @param customResolvers the registrar's custom argument resolvers: a parameter one of them supports is not a
+ * second value parameter
  */
 public record ListenerBinding(MessageHandlerMethodFactory factory, RecordMessageConverter converter,
-		@Nullable String groupId) {
+		@Nullable String groupId, List<HandlerMethodArgumentResolver> customResolvers) {
 
 	/**
 	 * Binding as a plain {@code @KafkaListener} gets it: spring-kafka's factory without validator or custom
@@ -29,7 +32,7 @@ public record ListenerBinding(MessageHandlerMethodFactory factory, RecordMessage
 	 */
 	public static ListenerBinding defaults() {
 		return new ListenerBinding(HandlerMethodFactories.create(null, List.of(), null),
-				new MessagingMessageConverter(), null);
+				new MessagingMessageConverter(), null, List.of());
 	}
 
 }
