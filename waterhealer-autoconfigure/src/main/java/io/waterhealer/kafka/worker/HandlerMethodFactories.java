@@ -1,15 +1,21 @@
 package io.waterhealer.kafka.worker;
 
 import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.core.MethodParameter;
+import org.springframework.core.convert.TypeDescriptor;
 import org.springframework.core.convert.converter.Converter;
+import org.springframework.core.convert.converter.GenericConverter;
 import org.springframework.format.support.DefaultFormattingConversionService;
 import org.springframework.kafka.listener.adapter.KafkaMessageHandlerMethodFactory;
 import org.springframework.kafka.support.KafkaNull;
@@ -29,7 +35,7 @@ import org.springframework.validation.Validator;
  * the {@code KafkaListenerEndpointRegistrar}: configured the way spring-kafka's
  * {@code KafkaListenerAnnotationBeanPostProcessor} configures the one of {@code @KafkaListener} methods (spring-kafka's
  * {@link KafkaMessageHandlerMethodFactory}, a formatting conversion service that also turns {@code byte[]} into
- * {@code String} and numbers, the registrar's validator and custom argument resolvers, the bean factory for
+ * {@code String} (UTF-8) and into binary numbers, the registrar's validator and custom argument resolvers, the bean factory for
  * placeholders in {@code @Header}).
  * <p>
  * One addition: a value parameter annotated {@code @Nullable} (any annotation of that name) receives {@code null}
@@ -59,6 +65,7 @@ public final class HandlerMethodFactories {
 		}
 		DefaultFormattingConversionService conversions = new DefaultFormattingConversionService();
 		conversions.addConverter(new BytesToString());
+		conversions.addConverter(new BytesToNumber());
 		factory.setConversionService(conversions);
 		GenericMessageConverter messageConverter = new GenericMessageConverter(conversions);
 		factory.setMessageConverter(messageConverter);
@@ -94,6 +101,46 @@ public final class HandlerMethodFactories {
 		@Override
 		public String convert(byte[] source) {
 			return new String(source, StandardCharsets.UTF_8);
+		}
+
+	}
+
+	/**
+	 * A header of 8, 4, 2 or 1 bytes to a {@code long}, {@code int}, {@code short} or {@code byte}, big-endian, as
+	 * spring-kafka converts binary number headers for {@code @KafkaListener} methods.
+	 */
+	private record BytesToNumber() implements GenericConverter {
+
+		private static final Map<Class<?>, Integer> SIZES = Map.of(Long.class, Long.BYTES, long.class, Long.BYTES,
+				Integer.class, Integer.BYTES, int.class, Integer.BYTES, Short.class, Short.BYTES, short.class,
+				Short.BYTES, Byte.class, Byte.BYTES, byte.class, Byte.BYTES);
+
+		@Override
+		public Set<ConvertiblePair> getConvertibleTypes() {
+			Set<ConvertiblePair> pairs = new HashSet<>();
+			SIZES.keySet().forEach((type) -> pairs.add(new ConvertiblePair(byte[].class, type)));
+			return pairs;
+		}
+
+		@Override
+		public @Nullable Object convert(@Nullable Object source, TypeDescriptor sourceType, TypeDescriptor targetType) {
+			if (source == null) {
+				return null;
+			}
+			byte[] bytes = (byte[]) source;
+			Class<?> type = targetType.getType();
+			int size = SIZES.getOrDefault(type, Long.BYTES);
+			if (bytes.length < size) {
+				throw new IllegalArgumentException(
+						(type == int.class || type == Integer.class ? "an " : "a ") + type.getSimpleName() + " needs " + size + " bytes, the header has " + bytes.length);
+			}
+			ByteBuffer buffer = ByteBuffer.wrap(bytes);
+			return switch (size) {
+				case Long.BYTES -> buffer.getLong();
+				case Integer.BYTES -> buffer.getInt();
+				case Short.BYTES -> buffer.getShort();
+				default -> buffer.get();
+			};
 		}
 
 	}

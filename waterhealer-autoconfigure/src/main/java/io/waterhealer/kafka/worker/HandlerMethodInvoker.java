@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.convert.ConversionException;
+import org.springframework.core.convert.ConversionFailedException;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.messaging.Message;
@@ -250,13 +251,16 @@ public final class HandlerMethodInvoker {
 				|| failure instanceof ConversionException) {
 			Class<?> expected = payloadClass();
 			Object value = record.value();
+			MethodParameter failed = failedParameter(failure);
 			if (expected != null && value != null && !expected.isInstance(value)
-					&& !(failure instanceof MethodArgumentResolutionException resolution
-							&& !resolution.getMethodParameter().equals(this.payload))) {
+					&& (failed == null || failed.equals(this.payload))) {
 				return new PoisonPillException.WrongValueType(this.listenerId, record, expected, value.getClass(),
 						failure);
 			}
-			return new PoisonPillException.Unconvertible(this.listenerId, record, target(failure), failure);
+			return new PoisonPillException.Unconvertible(this.listenerId, record,
+					(failed != null) ? "parameter '" + name(failed) + "' of " + describe(this.method)
+							: payloadDescription(),
+					failure);
 		}
 		return failure;
 	}
@@ -271,11 +275,17 @@ public final class HandlerMethodInvoker {
 		return false;
 	}
 
-	private String target(Exception failure) {
+	/** The parameter a resolver failed on, when the exception tells. */
+	private static @Nullable MethodParameter failedParameter(Exception failure) {
 		if (failure instanceof MethodArgumentResolutionException resolution) {
-			return "parameter '" + name(resolution.getMethodParameter()) + "' of " + describe(this.method);
+			return resolution.getMethodParameter();
 		}
-		return payloadDescription();
+		// a header resolver converts to a descriptor of the parameter itself
+		if (failure instanceof ConversionFailedException conversion
+				&& conversion.getTargetType().getSource() instanceof MethodParameter parameter) {
+			return parameter;
+		}
+		return null;
 	}
 
 	private static String violations(List<ObjectError> errors) {
