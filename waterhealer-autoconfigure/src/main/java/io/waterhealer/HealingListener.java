@@ -14,9 +14,18 @@ import java.lang.annotation.Target;
  * the {@code KafkaListenerEndpointRegistry} under {@link #id()}, configured by {@code spring.kafka.*} (connection,
  * deserializers, {@code spring.kafka.listener.*}) and by the listener container factory bean.
  * <p>
- * The method takes the record's value, or the {@code ConsumerRecord}, and optionally the record's
- * {@code Headers}; or, for batch work, a {@code List} of values or of {@code ConsumerRecord}s (see
- * {@link #batchSize()}, {@link BatchFailedException} and {@link HealingBatch}). Returning normally completes the record; returning a {@code CompletionStage} (such as a
+ * The method's arguments are bound as a {@code @KafkaListener} method's are, by spring-messaging with the
+ * {@code MessageHandlerMethodFactory} of the {@code KafkaListenerEndpointRegistrar} (or spring-kafka's default) and
+ * the container factory's {@code RecordMessageConverter} (Spring Boot's {@code RecordMessageConverter} bean): the
+ * value ({@code @Payload}, converted to the parameter's type; {@code required = false} or {@code @Nullable} for
+ * tombstones; {@code @Valid} checked by the registrar's or Boot's validator), {@code @Header} ({@code RECEIVED_KEY},
+ * {@code RECEIVED_TOPIC}, ..., any header by name), {@code @Headers Map<String, Object>}, {@code Message<T>}, plus
+ * the {@code ConsumerRecord}, the record's {@code Headers}, {@link Stages} and an {@code Acknowledgment} (the record
+ * completes when it is acknowledged, from any thread; {@code nack(Duration)} retries it after that delay). A
+ * {@code Consumer} parameter is refused: the method runs on a worker thread. A record that cannot be converted, or
+ * whose payload is invalid, goes to the failure policy without retries. For batch work the method takes a
+ * {@code List} of values or of {@code ConsumerRecord}s (see {@link #batchSize()}, {@link BatchFailedException} and
+ * {@link HealingBatch}). Returning normally completes the record; returning a {@code CompletionStage} (such as a
  * {@code CompletableFuture}) completes it when the stage completes; throwing, or a stage that completes
  * exceptionally, fails it: the record is retried with back-off, then handled by the {@link FailurePolicy}; the
  * committed offset never passes it while it is incomplete.

@@ -39,7 +39,9 @@ import org.springframework.kafka.core.KafkaTemplate;
  * Everything a user can get wrong is checked at startup, before the first endpoint is registered with spring-kafka,
  * and reported with the listener, the setting and the fix, so a misconfigured listener never starts consuming: the
  * attributes by {@link ListenerAnnotationResolver}, the container factory by {@link ContainerFactoryInspector}, the
- * method by {@link HandlerMethodInvoker}, and the rest (ids, what a batch method returns) here.
+ * method by {@link HandlerMethodInvoker} (bound as {@code @KafkaListener} methods are, see {@link ListenerBindings}),
+ * its value parameter against the value deserializer by {@link ContainerFactoryInspector}, and the rest (ids, what a
+ * batch method returns) here.
  */
 public class HealingListenerRegistrar implements KafkaListenerConfigurer, DisposableBean {
 
@@ -50,6 +52,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	private final ContainerFactoryInspector containerFactories;
 
 	private final Supplier<@Nullable KafkaTemplate<?, ?>> templates;
+
+	private final ListenerBindings bindings;
 
 	private Supplier<@Nullable ListenerMetricsFactory> metrics = () -> null;
 
@@ -76,6 +80,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		this.resolver = new ListenerAnnotationResolver(beanFactory, defaults, templates);
 		this.containerFactories = new ContainerFactoryInspector(beanFactory);
 		this.templates = templates;
+		this.bindings = new ListenerBindings(beanFactory);
 	}
 
 	/**
@@ -137,7 +142,17 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			}
 			ListenerSettings settings = this.resolver.settings(id, annotation);
 			List<String> topics = this.resolver.topics(id, annotation);
-			HandlerMethodInvoker invoker = new HandlerMethodInvoker(id, listener.bean(), listener.method());
+			InspectedContainerFactory factory = this.containerFactories.inspect(id,
+					this.resolver.containerFactoryName(annotation));
+			Map<String, Object> consumerConfig = factory.consumerConfig();
+			String groupId = this.resolver.groupId(annotation);
+			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
+				groupId = id;
+			}
+			HandlerMethodInvoker invoker = new HandlerMethodInvoker(id, listener.bean(), listener.method(),
+					this.bindings.binding(registrar, factory,
+							(groupId != null) ? groupId : (String) consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG)));
+			this.containerFactories.checkValueType(id, factory, invoker.payloadClass(), invoker.payloadDescription());
 			if (settings.batch().checkLeakage() && invoker.isBatch()
 					&& (invoker.returnsVoid() || invoker.returnsStage())) {
 				throw new InvalidHealingListenerException(id, "checkLeakage",
@@ -145,9 +160,6 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 								+ " returns no collection to check",
 						"Return the processed elements (a List or other Collection), or turn the check off.");
 			}
-			InspectedContainerFactory factory = this.containerFactories.inspect(id,
-					this.resolver.containerFactoryName(annotation));
-			Map<String, Object> consumerConfig = factory.consumerConfig();
 			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
 					: ListenerMetrics.NONE;
 			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
@@ -155,10 +167,6 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 					attemptObservers),
 					listenerMetrics);
 			this.runtimes.put(id, runtime);
-			String groupId = this.resolver.groupId(annotation);
-			if (groupId == null && consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
-				groupId = id;
-			}
 			Properties consumerProperties = PoisonPillDeserializers.wrap(id, consumerConfig,
 					factory.hasDeserializerInstances());
 			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);

@@ -95,7 +95,9 @@ final class FailureHandler {
 		task.partition().ledger().fail(task.record().offset());
 		boolean poisonPill = isPoisonPill(failure);
 		if (!poisonPill && !this.failure.isNotRetryable(failure) && !this.failure.exhausted(task.failedAttempts)) {
-			long delay = this.settings.backOff().delayMillis(task.failedAttempts);
+			// a nack(Duration) from an Acknowledgment parameter names its own delay, as with @KafkaListener
+			long delay = (failure instanceof CompletingAcknowledgment.NackedException nacked)
+					? nacked.sleep().toMillis() : this.settings.backOff().delayMillis(task.failedAttempts);
 			logger.warn(() -> line("failed", task, failure) + "; retrying in " + delay + " ms");
 			schedule(task, delay);
 			return;

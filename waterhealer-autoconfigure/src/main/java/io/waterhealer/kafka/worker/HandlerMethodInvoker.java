@@ -1,41 +1,58 @@
 package io.waterhealer.kafka.worker;
 
-import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Stages;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.CoroutinesUtils;
 import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
+import org.springframework.core.convert.ConversionException;
+import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.kafka.support.KafkaUtils;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.annotation.Payload;
+import org.springframework.messaging.handler.annotation.support.MethodArgumentNotValidException;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
+import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
 
 /**
  * Calls a {@code @HealingListener} method for one record: a normal return means the record is complete, a
- * returned {@link CompletionStage} completes it later, a thrown exception fails it.
+ * returned {@link CompletionStage} completes it later (so does an {@link Acknowledgment} parameter, when the method
+ * acknowledges), a thrown exception fails it.
  * <p>
- * Arguments are bound once, at startup, by parameter type: {@link ConsumerRecord}, {@link Headers}, {@link Stages},
- * and at most one other parameter that receives the record's value as produced by the configured value deserializer. Binding per
- * record is then a switch over a small array, which keeps the per-record cost near a plain method call.
+ * A per-record method is bound the way a {@code @KafkaListener} method is, by spring-kafka's and spring-messaging's
+ * own machinery rather than by code of ours: the record becomes a {@link Message} through the listener's
+ * {@code RecordMessageConverter} (headers {@code RECEIVED_KEY}, {@code RECEIVED_TOPIC}, ..., the payload converted
+ * to the type inferred from the method, as spring-kafka infers it), and one {@link InvocableHandlerMethod} from the
+ * listener's {@code MessageHandlerMethodFactory} resolves {@code @Payload}, {@code @Header}, {@code @Headers},
+ * {@code Message<T>}, validation and custom resolvers. {@link ConsumerRecord}, {@link Headers}, {@link Stages} and
+ * {@link Acknowledgment} are handed in as provided arguments, as spring-kafka hands in the record and its
+ * acknowledgment. A record whose value or headers cannot be converted, or whose payload fails validation, fails
+ * with a {@link PoisonPillException}: no attempt can change its bytes, so it goes straight to the policy.
+ * <p>
+ * Batch methods ({@code List} parameter) keep their by-type binding: the values or the records of the batch.
  */
 public final class HandlerMethodInvoker {
-
-	private enum Binding {
-
-		RECORD, HEADERS, STAGES, VALUE, BATCH
-
-	}
 
 	private final String listenerId;
 
@@ -43,13 +60,19 @@ public final class HandlerMethodInvoker {
 
 	private final Method method;
 
-	private final Binding[] bindings;
+	private final ListenerBinding binding;
 
-	private final @Nullable Class<?> valueType;
+	private final @Nullable InvocableHandlerMethod handlerMethod;
 
-	private final boolean valueNullable;
+	private final @Nullable MethodParameter payload;
+
+	private final @Nullable Type payloadType;
+
+	private final boolean payloadRequired;
 
 	private final boolean takesStages;
+
+	private final boolean takesAcknowledgment;
 
 	private final boolean batch;
 
@@ -57,72 +80,101 @@ public final class HandlerMethodInvoker {
 
 	private final boolean returnsStage;
 
+	/** Whether the method is a Kotlin {@code suspend} fun, which completes when the coroutine returns. */
 	private final boolean suspending;
 
+	/**
+	 * An invoker bound like a plain {@code @KafkaListener} method: no converter, validator or custom resolvers.
+	 * @param listenerId the listener, for messages
+	 * @param bean the bean to call
+	 * @param method its listener method
+	 */
 	public HandlerMethodInvoker(String listenerId, Object bean, Method method) {
+		this(listenerId, bean, method, ListenerBinding.defaults());
+	}
+
+	/**
+	 * An invoker bound with the listener's factory and converter.
+	 * @param listenerId the listener, for messages
+	 * @param bean the bean to call
+	 * @param method its listener method
+	 * @param binding the factory, converter and group the method is bound with
+	 */
+	public HandlerMethodInvoker(String listenerId, Object bean, Method method, ListenerBinding binding) {
 		this.listenerId = listenerId;
 		this.bean = bean;
 		this.method = method;
+		this.binding = binding;
+		// a Kotlin suspend fun's last parameter is the Continuation the compiler adds; the factory supplies it
 		this.suspending = KotlinDetector.isSuspendingFunction(method);
-		Parameter[] parameters = parametersOf(method, this.suspending);
-		if (parameters.length == 0) {
+		int bound = this.suspending ? method.getParameterCount() - 1 : method.getParameterCount();
+		if (bound == 0) {
 			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
 					"takes no parameter",
 					"Add a parameter for the record's value, or a ConsumerRecord<K, V> parameter.");
 		}
-		this.bindings = new Binding[parameters.length];
-		Class<?> value = null;
-		boolean nullable = false;
+		MethodParameter value = null;
 		boolean stages = false;
-		boolean batchOfRecords = false;
-		for (int i = 0; i < parameters.length; i++) {
-			Class<?> type = parameters[i].getType();
-			if (ConsumerRecord.class.equals(type)) {
-				this.bindings[i] = Binding.RECORD;
+		boolean acknowledgment = false;
+		boolean list = false;
+		boolean perRecord = false;
+		for (int i = 0; i < bound; i++) {
+			MethodParameter parameter = new MethodParameter(method, i);
+			Class<?> type = parameter.getParameterType();
+			if (Consumer.class.isAssignableFrom(type)) {
+				throw new InvalidHealingListenerException(listenerId, "parameter '" + name(parameter) + "' of "
+						+ describe(method), "is a Kafka Consumer, but the method runs on a worker thread and a "
+								+ "KafkaConsumer must not be used from any thread but its consumer thread",
+						"Remove the parameter: waterhealer commits and pauses for you; to commit a record "
+								+ "yourself take an Acknowledgment, to see the record take a ConsumerRecord<K, V>.");
 			}
-			else if (Headers.class.equals(type)) {
-				this.bindings[i] = Binding.HEADERS;
+			if (ConsumerRecord.class.equals(type) || Headers.class.equals(type)) {
+				perRecord = true;
 			}
 			else if (Stages.class.equals(type)) {
-				this.bindings[i] = Binding.STAGES;
 				stages = true;
+				perRecord = true;
 			}
-			else if (value == null && List.class.equals(type)) {
-				this.bindings[i] = Binding.BATCH;
-				value = List.class;
-				batchOfRecords = ConsumerRecord.class.equals(ResolvableType.forMethodParameter(method, i)
-					.getGeneric(0)
-					.resolve());
+			else if (Acknowledgment.class.equals(type)) {
+				acknowledgment = true;
+				perRecord = true;
+			}
+			else if (HandlerMethodFactories.isHeader(parameter) || resolvedByApplication(binding, parameter)) {
+				perRecord = true;
 			}
 			else if (value == null) {
-				this.bindings[i] = Binding.VALUE;
-				value = ClassUtils.resolvePrimitiveIfNecessary(type);
-				nullable = !type.isPrimitive() && isNullable(parameters[i]);
+				value = parameter;
+				list = List.class.equals(type) && !parameter.hasParameterAnnotation(Payload.class);
 			}
 			else {
 				throw new InvalidHealingListenerException(listenerId,
-						"parameter '" + parameters[i].getName() + "' of " + describe(method),
+						"parameter '" + name(parameter) + "' of " + describe(method),
 						"cannot be bound: only one parameter can receive the record's value",
-						"Keep one value parameter and take anything else from a ConsumerRecord<K, V> "
-								+ "or Headers parameter.");
+						"Keep one value parameter and take anything else from a ConsumerRecord<K, V>, "
+								+ "Headers or @Header parameter.");
 			}
 		}
-		this.valueType = value;
-		this.valueNullable = nullable;
+		this.batch = list;
+		if (this.batch && perRecord) {
+			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
+					"takes a List (a batch) and a per-record parameter",
+					"A batch method takes only the List; use List<ConsumerRecord<K, V>> to see records.");
+		}
+		if (this.batch && this.suspending) {
+			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
+					"is a Kotlin suspend fun taking a batch, which is not supported",
+					"Make the batch method a plain fun returning a Mono or a CompletableFuture, or take one record.");
+		}
+		this.batchOfRecords = this.batch && value != null && ConsumerRecord.class
+			.equals(ResolvableType.forMethodParameter(value).getGeneric(0).resolve());
+		this.payload = value;
+		this.payloadType = (value != null) ? payloadType(value) : null;
+		this.payloadRequired = value != null && required(value);
 		this.takesStages = stages;
-		this.batch = value == List.class;
-		this.batchOfRecords = batchOfRecords;
-		if (this.batch) {
-			for (Binding binding : this.bindings) {
-				if (binding == Binding.RECORD || binding == Binding.HEADERS || binding == Binding.STAGES) {
-					throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
-							"takes a List (a batch) and a per-record parameter",
-							"A batch method takes only the List; use List<ConsumerRecord<K, V>> to see records.");
-				}
-			}
-		}
-		this.returnsStage = AsyncResults.completesLater(listenerId, method);
+		this.takesAcknowledgment = acknowledgment;
+		this.returnsStage = AsyncResults.completesLater(listenerId, method) || acknowledgment;
 		ReflectionUtils.makeAccessible(method);
+		this.handlerMethod = this.batch ? null : binding.factory().createInvocableHandlerMethod(bean, method);
 	}
 
 	/**
@@ -134,17 +186,27 @@ public final class HandlerMethodInvoker {
 	 * @throws Throwable what the method threw, unwrapped
 	 */
 	@Nullable Object invoke(ConsumerRecord<?, ?> record, @Nullable Stages stages) throws Throwable {
-		Object[] args = new Object[this.bindings.length];
-		for (int i = 0; i < args.length; i++) {
-			switch (this.bindings[i]) {
-				case RECORD -> args[i] = record;
-				case HEADERS -> args[i] = record.headers();
-				case STAGES -> args[i] = stages;
-				case VALUE -> args[i] = value(record);
-				case BATCH -> throw new IllegalStateException("a batch method is invoked with invokeBatch");
-			}
+		InvocableHandlerMethod handler = this.handlerMethod;
+		if (handler == null) {
+			throw new IllegalStateException("a batch method is invoked with invokeBatch");
 		}
-		return call(args);
+		if (record.value() == null && this.payloadRequired) {
+			throw new PoisonPillException.MissingValue(this.listenerId, record);
+		}
+		CompletingAcknowledgment acknowledgment = this.takesAcknowledgment
+				? new CompletingAcknowledgment(this.listenerId, PoisonPillException.coordinates(record)) : null;
+		Message<?> message = toMessage(record, acknowledgment);
+		Object result;
+		try {
+			result = handler.invoke(message, record, record.headers(), stages, acknowledgment);
+		}
+		catch (Exception ex) {
+			throw bindingFailure(record, ex);
+		}
+		if (acknowledgment != null) {
+			return acknowledgment.completion();
+		}
+		return checked(result);
 	}
 
 	/**
@@ -154,23 +216,102 @@ public final class HandlerMethodInvoker {
 	 * @throws Throwable what the method threw, unwrapped
 	 */
 	@Nullable Object invokeBatch(List<?> elements) throws Throwable {
-		return call(new Object[] { elements });
-	}
-
-	private @Nullable Object call(Object[] args) throws Throwable {
-		Object result;
 		try {
-			result = this.suspending ? CoroutinesUtils.invokeSuspendingFunction(this.method, this.bean, args)
-					: this.method.invoke(this.bean, args);
+			return checked(this.method.invoke(this.bean, elements));
 		}
 		catch (InvocationTargetException ex) {
 			throw ex.getTargetException();
 		}
+	}
+
+	private @Nullable Object checked(@Nullable Object result) {
 		if (this.returnsStage && result == null) {
 			throw new IllegalStateException("@HealingListener '" + this.listenerId
 					+ "' returned a null CompletionStage; return a completed one instead");
 		}
 		return result;
+	}
+
+	private Message<?> toMessage(ConsumerRecord<?, ?> record, @Nullable Acknowledgment acknowledgment) {
+		String groupId = this.binding.groupId();
+		if (groupId != null) {
+			KafkaUtils.setConsumerGroupId(groupId);
+		}
+		try {
+			return this.binding.converter().toMessage(record, acknowledgment, null, this.payloadType);
+		}
+		catch (RuntimeException ex) {
+			throw new PoisonPillException.Unconvertible(this.listenerId, record, payloadDescription(), ex);
+		}
+		finally {
+			if (groupId != null) {
+				KafkaUtils.clearConsumerGroupId();
+			}
+		}
+	}
+
+	/** A failure to resolve an argument is the record's fault; what the method itself threw is passed on. */
+	private Exception bindingFailure(ConsumerRecord<?, ?> record, Exception failure) {
+		if (thrownByTheMethod(failure)) {
+			return failure;
+		}
+		if (failure instanceof MethodArgumentNotValidException invalid && invalid.getBindingResult() != null) {
+			return new PoisonPillException.InvalidPayload(this.listenerId, record,
+					violations(invalid.getBindingResult().getAllErrors()), failure);
+		}
+		if (failure instanceof MethodArgumentResolutionException || failure instanceof MessageConversionException
+				|| failure instanceof ConversionException) {
+			Class<?> expected = payloadClass();
+			Object value = record.value();
+			MethodParameter failed = failedParameter(failure);
+			if (expected != null && value != null && !expected.isInstance(value)
+					&& (failed == null || failed.equals(this.payload))) {
+				return new PoisonPillException.WrongValueType(this.listenerId, record, expected, value.getClass(),
+						failure);
+			}
+			return new PoisonPillException.Unconvertible(this.listenerId, record,
+					(failed != null) ? "parameter '" + name(failed) + "' of " + describe(this.method)
+							: payloadDescription(),
+					failure);
+		}
+		return failure;
+	}
+
+	private boolean thrownByTheMethod(Throwable failure) {
+		for (StackTraceElement frame : failure.getStackTrace()) {
+			if (frame.getMethodName().equals(this.method.getName())
+					&& frame.getClassName().equals(this.method.getDeclaringClass().getName())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** The parameter a resolver failed on, when the exception tells. */
+	private static @Nullable MethodParameter failedParameter(Exception failure) {
+		if (failure instanceof MethodArgumentResolutionException resolution) {
+			return resolution.getMethodParameter();
+		}
+		// a header resolver converts to a descriptor of the parameter itself
+		if (failure instanceof ConversionFailedException conversion
+				&& conversion.getTargetType().getSource() instanceof MethodParameter parameter) {
+			return parameter;
+		}
+		return null;
+	}
+
+	private static String violations(List<ObjectError> errors) {
+		List<String> lines = new ArrayList<>(errors.size());
+		for (ObjectError error : errors) {
+			if (error instanceof FieldError field) {
+				lines.add(field.getField() + " " + field.getDefaultMessage() + " (was " + field.getRejectedValue()
+						+ ")");
+			}
+			else {
+				lines.add(error.getObjectName() + " " + error.getDefaultMessage());
+			}
+		}
+		return String.join("; ", lines);
 	}
 
 	/**
@@ -197,11 +338,32 @@ public final class HandlerMethodInvoker {
 	}
 
 	/**
-	 * Whether the method returns a {@link CompletionStage} or a {@code Mono} (or is a Kotlin {@code suspend} fun),
-	 * which completes the record when it completes ({@link AsyncResults}).
+	 * Whether the record completes later: the method returns a {@link CompletionStage} or a {@code Mono}, is a Kotlin
+	 * {@code suspend} fun ({@link AsyncResults}), or takes an {@link Acknowledgment}.
 	 */
 	public boolean returnsStage() {
 		return this.returnsStage;
+	}
+
+	/**
+	 * The class the record's value is converted to for the method, as spring-kafka infers it: the type of the
+	 * {@code @Payload} or unannotated value parameter, {@code T} of a {@code Message<T>}.
+	 * @return the class, or {@code null} for a batch method, a method without value parameter or a
+	 * {@code Message<?>}
+	 */
+	public @Nullable Class<?> payloadClass() {
+		if (this.batch || this.payloadType == null) {
+			return null;
+		}
+		Class<?> resolved = ResolvableType.forType(this.payloadType).resolve();
+		return (resolved != null) ? ClassUtils.resolvePrimitiveIfNecessary(resolved) : null;
+	}
+
+	/** The value parameter, for messages: {@code parameter 'order' of OrderListener.on()}. */
+	public String payloadDescription() {
+		MethodParameter value = this.payload;
+		return (value != null) ? "parameter '" + name(value) + "' of " + describe(this.method)
+				: "method " + describe(this.method);
 	}
 
 	/** Whether the method takes a {@link Stages} parameter. */
@@ -214,41 +376,40 @@ public final class HandlerMethodInvoker {
 		return this.method.getName();
 	}
 
-	private @Nullable Object value(ConsumerRecord<?, ?> record) {
-		Object value = record.value();
-		Class<?> type = this.valueType;
-		if (value == null && !this.valueNullable) {
-			throw new PoisonPillException.MissingValue(this.listenerId, record);
-		}
-		if (value != null && type != null && !type.isInstance(value)) {
-			throw new PoisonPillException.WrongValueType(this.listenerId, record, type, value.getClass());
-		}
-		return value;
-	}
-
-	/**
-	 * The parameters to bind: a Kotlin {@code suspend} fun's last one is the {@code Continuation} the compiler adds,
-	 * which Spring's {@link CoroutinesUtils} supplies. (Minimal suspend support until spring-messaging's
-	 * {@code InvocableHandlerMethod}, which does the same, calls listener methods.)
-	 */
-	private static Parameter[] parametersOf(Method method, boolean suspending) {
-		Parameter[] parameters = method.getParameters();
-		return suspending ? Arrays.copyOf(parameters, parameters.length - 1) : parameters;
-	}
-
-	/** Any annotation called {@code Nullable} (JSpecify, Spring, JSR-305, ...) lets tombstones through. */
-	private static boolean isNullable(Parameter parameter) {
-		for (Annotation annotation : parameter.getAnnotations()) {
-			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
-				return true;
-			}
-		}
-		for (Annotation annotation : parameter.getAnnotatedType().getAnnotations()) {
-			if ("Nullable".equals(annotation.annotationType().getSimpleName())) {
+	private static boolean resolvedByApplication(ListenerBinding binding, MethodParameter parameter) {
+		for (HandlerMethodArgumentResolver resolver : binding.customResolvers()) {
+			if (resolver.supportsParameter(parameter)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/** As spring-kafka infers it: the parameter's type, {@code T} of {@code Message<T>}, none for a bare message. */
+	private static @Nullable Type payloadType(MethodParameter parameter) {
+		Type type = parameter.getGenericParameterType();
+		if (type instanceof ParameterizedType parameterized && parameterized.getRawType().equals(Message.class)) {
+			Type argument = parameterized.getActualTypeArguments()[0];
+			return (argument instanceof WildcardType) ? null : argument;
+		}
+		return Message.class.equals(type) ? null : type;
+	}
+
+	/** A tombstone is refused unless the value parameter is {@code @Nullable} or {@code @Payload(required = false)}. */
+	private static boolean required(MethodParameter parameter) {
+		if (Message.class.isAssignableFrom(parameter.getParameterType())) {
+			return false;
+		}
+		Payload annotation = parameter.getParameterAnnotation(Payload.class);
+		if (annotation != null && !annotation.required()) {
+			return false;
+		}
+		return parameter.getParameterType().isPrimitive() || !HandlerMethodFactories.isNullable(parameter);
+	}
+
+	private static String name(MethodParameter parameter) {
+		String name = parameter.getParameter().getName();
+		return (name != null) ? name : "#" + parameter.getParameterIndex();
 	}
 
 	public static String describe(Method method) {

@@ -13,6 +13,10 @@ public class PoisonPillException extends IllegalArgumentException {
 		super(message);
 	}
 
+	PoisonPillException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
 	static String coordinates(ConsumerRecord<?, ?> record) {
 		return record.topic() + "-" + record.partition() + "@" + record.offset();
 	}
@@ -27,6 +31,15 @@ public class PoisonPillException extends IllegalArgumentException {
 					+ " or change the parameter type");
 		}
 
+		WrongValueType(String listenerId, ConsumerRecord<?, ?> record, Class<?> expected, Class<?> actual,
+				Throwable cause) {
+			super("@HealingListener '" + listenerId + "' takes " + expected.getName() + " but the value of "
+					+ coordinates(record) + " is " + actual.getName() + " and cannot be converted ("
+					+ rootCause(cause) + "); set spring.kafka.consumer.value-deserializer to produce "
+					+ expected.getSimpleName() + ", define a RecordMessageConverter bean (e.g. "
+					+ "StringJacksonJsonMessageConverter) or change the parameter type", cause);
+		}
+
 	}
 
 	/** The record has no value (a tombstone) and the method's value parameter is not {@code @Nullable}. */
@@ -37,6 +50,37 @@ public class PoisonPillException extends IllegalArgumentException {
 					+ " has none; annotate the parameter @Nullable to receive tombstones");
 		}
 
+	}
+
+	/**
+	 * The record could not be converted to what the method takes: the message converter (e.g. a JSON converter)
+	 * or an argument resolver ({@code @Header} conversion) failed on this record's bytes.
+	 */
+	static final class Unconvertible extends PoisonPillException {
+
+		Unconvertible(String listenerId, ConsumerRecord<?, ?> record, String target, Throwable cause) {
+			super("@HealingListener '" + listenerId + "' cannot convert " + coordinates(record) + " to " + target
+					+ ": " + rootCause(cause), cause);
+		}
+
+	}
+
+	/** The payload failed {@code @Valid} / {@code @Validated} validation: no attempt can make it valid. */
+	static final class InvalidPayload extends PoisonPillException {
+
+		InvalidPayload(String listenerId, ConsumerRecord<?, ?> record, String violations, Throwable cause) {
+			super("@HealingListener '" + listenerId + "' received an invalid payload at " + coordinates(record) + ": "
+					+ violations, cause);
+		}
+
+	}
+
+	static String rootCause(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getName() + ": " + root.getMessage();
 	}
 
 }

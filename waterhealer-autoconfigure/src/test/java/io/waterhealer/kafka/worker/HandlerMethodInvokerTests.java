@@ -2,17 +2,27 @@ package io.waterhealer.kafka.worker;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.Stages;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.annotation.Header;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -20,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.mockito.Mockito.mock;
 
 /**
- * How a listener method is bound and called, without a broker: parameters by type, the value checked against the
+ * How a listener method is bound and called, without a broker: spring-messaging's binding (headers, conversion),
+ * the provided parameters (record, headers, stages, acknowledgment), the value checked against the
  * parameter (a wrong type or a missing value is a poison pill, not a retry), what the method threw unwrapped, and
  * the signatures that cannot work refused at startup with the listener, the method and the fix in the message.
  */
@@ -116,6 +127,52 @@ class HandlerMethodInvokerTests {
 			.withMessageContaining("takes a List (a batch) and a per-record parameter");
 	}
 
+	@Test
+	void headersAreBoundBySpringMessagingAndAnUnconvertibleHeaderIsAPoisonPill() throws Throwable {
+		ConsumerRecord<Object, Object> withHeader = new ConsumerRecord<>("orders", 0, 11, "k", "v");
+		withHeader.headers().add("x-count", ByteBuffer.allocate(4).putInt(3).array());
+		HandlerMethodInvoker invoker = invoker("onHeaders", String.class, String.class, int.class);
+		invoker.invoke(withHeader, null);
+		assertThat(this.listeners.received).containsExactly("v", "k", 3);
+		ConsumerRecord<Object, Object> badHeader = new ConsumerRecord<>("orders", 0, 12, "k", "v");
+		badHeader.headers().add("x-count", "3".getBytes(StandardCharsets.UTF_8));
+		assertThatExceptionOfType(PoisonPillException.Unconvertible.class)
+			.isThrownBy(() -> invoker.invoke(badHeader, null))
+			.withMessageContaining("cannot convert orders-0@12 to parameter 'count' of Listeners.onHeaders()")
+			.withMessageContaining("an int needs 4 bytes, the header has 1");
+	}
+
+	@Test
+	void aConversionExceptionTheMethodThrowsIsItsOwnFailureNotAPoisonPill() {
+		assertThatExceptionOfType(MessageConversionException.class)
+			.isThrownBy(() -> invoker("onConverting", String.class).invoke(this.record, null))
+			.withMessage("thrown by the method");
+	}
+
+	@Test
+	void anAcknowledgmentCompletesTheRecordWhenCalledAndANackFailsItWithItsDelay() throws Throwable {
+		HandlerMethodInvoker invoker = invoker("onAck", String.class, Acknowledgment.class);
+		assertThat(invoker.returnsStage()).isTrue();
+		CompletableFuture<?> acked = ((CompletionStage<?>) invoker.invoke(this.record, null)).toCompletableFuture();
+		assertThat(acked).isNotDone();
+		((Acknowledgment) this.listeners.received.get(1)).acknowledge();
+		assertThat(acked).isCompleted();
+		CompletableFuture<?> nacked = ((CompletionStage<?>) invoker.invoke(this.record, null)).toCompletableFuture();
+		((Acknowledgment) this.listeners.received.get(3)).nack(Duration.ofSeconds(7));
+		assertThat(nacked).failsWithin(Duration.ZERO)
+			.withThrowableOfType(ExecutionException.class)
+			.havingCause()
+			.isInstanceOfSatisfying(CompletingAcknowledgment.NackedException.class,
+					(nack) -> assertThat(nack.sleep()).isEqualTo(Duration.ofSeconds(7)));
+	}
+
+	@Test
+	void aConsumerParameterIsRefused() {
+		assertThatExceptionOfType(InvalidHealingListenerException.class)
+			.isThrownBy(() -> invoker("onConsumer", String.class, Consumer.class))
+			.withMessageContaining("parameter 'consumer' of Listeners.onConsumer() is a Kafka Consumer");
+	}
+
 	private HandlerMethodInvoker invoker(String name, Class<?>... parameters) {
 		try {
 			Method method = Listeners.class.getDeclaredMethod(name, parameters);
@@ -164,6 +221,25 @@ class HandlerMethodInvokerTests {
 		}
 
 		private void onRecords(List<ConsumerRecord<String, String>> records) {
+		}
+
+		private void onHeaders(String value, @Header(KafkaHeaders.RECEIVED_KEY) String key,
+				@Header("x-count") int count) {
+			this.received.add(value);
+			this.received.add(key);
+			this.received.add(count);
+		}
+
+		private void onConverting(String value) {
+			throw new MessageConversionException("thrown by the method");
+		}
+
+		private void onAck(String value, Acknowledgment acknowledgment) {
+			this.received.add(value);
+			this.received.add(acknowledgment);
+		}
+
+		private void onConsumer(String value, Consumer<?, ?> consumer) {
 		}
 
 		private void onNothing() {
