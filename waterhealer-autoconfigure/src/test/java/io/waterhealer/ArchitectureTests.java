@@ -56,7 +56,7 @@ class ArchitectureTests {
 	void dependenciesRunOneWay() {
 		layeredArchitecture().consideringOnlyDependenciesInLayers()
 			.layer("Autoconfigure")
-			.definedBy("io.waterhealer.autoconfigure..")
+			.definedBy("io.waterhealer.autoconfigure..", "io.waterhealer.aot..")
 			.layer("Monitoring")
 			.definedBy("io.waterhealer.health..", "io.waterhealer.actuate..")
 			.layer("Kafka")
