@@ -172,7 +172,14 @@ public final class HandlerMethodInvoker {
 		this.payloadRequired = value != null && required(value);
 		this.takesStages = stages;
 		this.takesAcknowledgment = acknowledgment;
-		this.returnsStage = AsyncResults.completesLater(listenerId, method) || acknowledgment;
+		boolean completesLater = AsyncResults.completesLater(listenerId, method);
+		if (acknowledgment && completesLater) {
+			throw new InvalidHealingListenerException(listenerId, "method " + describe(method),
+					"takes an Acknowledgment and returns " + method.getReturnType().getSimpleName()
+							+ ", two completions for one record (the stage's failure would be lost, a Mono never run)",
+					"Complete the record one way: either acknowledge or return a completion, not both.");
+		}
+		this.returnsStage = completesLater || acknowledgment;
 		ReflectionUtils.makeAccessible(method);
 		this.handlerMethod = this.batch ? null : binding.factory().createInvocableHandlerMethod(bean, method);
 	}

@@ -166,6 +166,18 @@ class HandlerMethodInvokerTests {
 					(nack) -> assertThat(nack.sleep()).isEqualTo(Duration.ofSeconds(7)));
 	}
 
+	/**
+	 * A method that takes an {@code Acknowledgment} and also returns a stage would have two completions: the record
+	 * completed on the acknowledgment alone, a failure of the stage was lost, and a lazy {@code Mono} never ran.
+	 */
+	@Test
+	void anAcknowledgmentWithAReturnedStageIsRefused() {
+		assertThatExceptionOfType(InvalidHealingListenerException.class)
+			.isThrownBy(() -> invoker("onAckAndStage", String.class, Acknowledgment.class))
+			.withMessageContaining("takes an Acknowledgment and returns CompletableFuture")
+			.withMessageContaining("either acknowledge or return a completion, not both");
+	}
+
 	@Test
 	void aConsumerParameterIsRefused() {
 		assertThatExceptionOfType(InvalidHealingListenerException.class)
@@ -237,6 +249,10 @@ class HandlerMethodInvokerTests {
 		private void onAck(String value, Acknowledgment acknowledgment) {
 			this.received.add(value);
 			this.received.add(acknowledgment);
+		}
+
+		private CompletableFuture<Void> onAckAndStage(String value, Acknowledgment acknowledgment) {
+			return CompletableFuture.completedFuture(null);
 		}
 
 		private void onConsumer(String value, Consumer<?, ?> consumer) {
