@@ -39,7 +39,7 @@ final class BatchAttempt {
 
 	private final AsyncResults completions;
 
-	private final AttemptObserver observer;
+	private final ObservationOpener observer;
 
 	BatchAttempt(ListenerSettings settings, HandlerMethodInvoker invoker, StageRecorder stages,
 			RecordOutcome outcome, AsyncResults completions) {
@@ -54,7 +54,7 @@ final class BatchAttempt {
 	BatchAttempt(ListenerSettings settings, HandlerMethodInvoker invoker, StageRecorder stages,
 			RecordOutcome outcome, AsyncResults completions, AttemptObserver observer) {
 		this.completions = completions;
-		this.observer = observer;
+		this.observer = new ObservationOpener(observer);
 		this.listenerId = settings.id();
 		this.checkLeakage = settings.batch().checkLeakage();
 		this.invoker = invoker;
@@ -106,9 +106,19 @@ final class BatchAttempt {
 			outcome(live, observed, elements, result, null, meters);
 			return;
 		}
-		// never null: the invoker fails a method that returns a null stage
-		CompletionStage<?> stage = this.completions.completion(Objects.requireNonNull(result),
-				PoisonPillException.coordinates(records.get(0)) + ".." + records.get(records.size() - 1).offset());
+		CompletionStage<?> stage;
+		try {
+			// never null: the invoker fails a method that returns a null stage
+			stage = this.completions.completion(Objects.requireNonNull(result),
+					PoisonPillException.coordinates(records.get(0)) + ".." + records.get(records.size() - 1).offset());
+		}
+		catch (RuntimeException ex) {
+			// what the method returned cannot be awaited: a failed attempt, never records left without an outcome
+			partition.running(-live.size());
+			finish(meters, start);
+			outcome(live, observed, elements, null, ex, meters);
+			return;
+		}
 		stage.whenComplete((value, ex) -> {
 			partition.running(-live.size());
 			finish(meters, start);

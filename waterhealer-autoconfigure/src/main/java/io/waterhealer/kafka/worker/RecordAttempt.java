@@ -28,7 +28,7 @@ final class RecordAttempt {
 
 	private final AsyncResults completions;
 
-	private final AttemptObserver observer;
+	private final ObservationOpener observer;
 
 	RecordAttempt(HandlerMethodInvoker invoker, StageRecorder stages, RecordOutcome outcome,
 			AsyncResults completions) {
@@ -42,7 +42,7 @@ final class RecordAttempt {
 		this.stage = invoker.methodName();
 		this.outcome = outcome;
 		this.completions = completions;
-		this.observer = observer;
+		this.observer = new ObservationOpener(observer);
 	}
 
 	/**
@@ -92,9 +92,19 @@ final class RecordAttempt {
 			observed.stop(null);
 			return;
 		}
-		// never null: the invoker fails a method that returns a null stage
-		CompletionStage<?> stage = this.completions.completion(Objects.requireNonNull(result),
-				PoisonPillException.coordinates(record));
+		CompletionStage<?> stage;
+		try {
+			// never null: the invoker fails a method that returns a null stage
+			stage = this.completions.completion(Objects.requireNonNull(result), PoisonPillException.coordinates(record));
+		}
+		catch (RuntimeException ex) {
+			// what the method returned cannot be awaited: a failed attempt, never a record left without an outcome
+			finish(partition, meters, start);
+			meters.error(ex);
+			this.outcome.failed(task, ex);
+			observed.stop(ex);
+			return;
+		}
 		stage.whenComplete((value, ex) -> {
 			finish(partition, meters, start);
 			if (ex == null) {

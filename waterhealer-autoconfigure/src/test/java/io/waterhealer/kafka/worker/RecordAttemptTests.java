@@ -17,6 +17,7 @@ import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import io.waterhealer.settings.RetryBackOff;
+import kotlin.coroutines.Continuation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +165,43 @@ class RecordAttemptTests {
 		attempt("onOrder").run(task);
 		assertThat(this.orders.inFlight).isEmpty();
 		assertThat(this.metrics.lookups).isEmpty();
+	}
+
+	/**
+	 * An observation handler of the application that throws when the attempt's observation opens must not leave the
+	 * record neither completed nor failed (its lane stopped for good): the record is processed unobserved.
+	 */
+	@Test
+	void anObservationThatFailsToOpenLeavesTheRecordProcessedUnobserved() throws NoSuchMethodException {
+		AttemptObserver failing = (record, attempt) -> {
+			throw new IllegalStateException("observation handler failed");
+		};
+		RecordAttempt attempt = new RecordAttempt(new HandlerMethodInvoker("orders", this.orders,
+				Orders.class.getDeclaredMethod("onOrder", ConsumerRecord.class)), this.stages, this.outcome,
+				new AsyncResults("orders", Duration.ZERO, this.threads.scheduler(), this.threads), failing);
+		attempt.run(task(0, "ok"));
+		assertThat(this.ledger.position()).isEqualTo(1);
+		assertThat(this.partition.inFlight()).isZero();
+	}
+
+	/**
+	 * What the method returned cannot be awaited (a Kotlin {@code suspend fun} returning a {@code Flow}, which Spring
+	 * calls into a {@code Flux}): the attempt fails, with the message saying what came back, instead of throwing out of
+	 * the worker with the record neither completed nor failed.
+	 */
+	@Test
+	void aReturnThatCannotBeAwaitedFailsTheAttempt() throws NoSuchMethodException {
+		RecordAttempt attempt = new RecordAttempt(new HandlerMethodInvoker("orders", new FlowListener(),
+				FlowListener.class.getDeclaredMethod("process", ConsumerRecord.class, Continuation.class)),
+				this.stages, this.outcome,
+				new AsyncResults("orders", Duration.ZERO, this.threads.scheduler(), this.threads));
+		attempt.run(task(0, "ok"));
+		assertThat(this.ledger.snapshot().failed()).isEqualTo(1);
+		assertThat(this.partition.inFlight()).isZero();
+		assertThat(this.metrics.of("process", "orders").errors).singleElement()
+			.extracting(Throwable::getMessage)
+			.asString()
+			.contains("where a CompletionStage or Mono was expected");
 	}
 
 	private RecordAttempt attempt(String method) {
