@@ -14,9 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.waterhealer.HealingListener;
 import io.waterhealer.health.WaterhealerHealthIndicator;
 import io.waterhealer.kafka.KafkaTestSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,7 +76,8 @@ class BadInputIntegrationTests {
 				"spring.kafka.producer.properties.spring.json.add.type.headers=false")) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> committed(topic) == INPUTS.size());
 			assertThat(listener.processed).containsExactlyInAnyOrderElementsOf(GOOD);
-			List<ConsumerRecord<byte[], byte[]>> dead = read(topic + "-dlt", BAD.size());
+			List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readRaw(topic + "-dlt", BAD.size(),
+					Duration.ofSeconds(30));
 			Set<Long> deadOffsets = new TreeSet<>();
 			for (ConsumerRecord<byte[], byte[]> record : dead) {
 				long offset = Long.parseLong(header(record, KafkaHeaders.DLT_ORIGINAL_OFFSET));
@@ -210,24 +208,6 @@ class BadInputIntegrationTests {
 
 	private static long committed(String topic) {
 		return KafkaTestSupport.committed(topic + "-group", new TopicPartition(topic, 0));
-	}
-
-	private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int count) {
-		Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				KafkaTestSupport.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class);
-		List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-			consumer.subscribe(List.of(topic));
-			await().atMost(Duration.ofSeconds(30)).until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
-				return found.size() >= count;
-			});
-		}
-		assertThat(found).hasSize(count);
-		return found;
 	}
 
 	private static String header(ConsumerRecord<?, ?> record, String name) {

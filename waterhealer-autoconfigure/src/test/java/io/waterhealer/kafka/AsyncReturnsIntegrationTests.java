@@ -15,13 +15,13 @@ import io.waterhealer.kafka.FailurePolicyIntegrationTests.Fixture;
 import io.waterhealer.kafka.worker.CompletionTimeoutException;
 import io.waterhealer.kafka.worker.DeadLetterPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.support.KafkaHeaders;
 
+import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -83,12 +83,6 @@ class AsyncReturnsIntegrationTests {
 			await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed() == 20L);
 			assertThat(listener.forgotten).hasSize(1);
 		}
-	}
-
-	private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-		Header header = record.headers().lastHeader(name);
-		assertThat(header).as(name).isNotNull();
-		return new String(header.value(), StandardCharsets.UTF_8);
 	}
 
 	/** Completes every record on a Reactor thread; record 7's Mono always fails. */

@@ -1,12 +1,10 @@
 package io.waterhealer.kafka;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,14 +14,11 @@ import io.waterhealer.Ordering;
 import io.waterhealer.health.HealthVerdict;
 import io.waterhealer.health.ListenerHealthMonitor;
 import io.waterhealer.kafka.worker.DeadLetterPublisher;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,6 +27,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.support.KafkaHeaders;
 
+import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -166,26 +162,14 @@ class DeadLetterStormIntegrationTests {
 	 * reached), so that one too many would be seen.
 	 */
 	private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(String topic, int expected) {
-		Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				KafkaTestSupport.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class);
 		List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-			consumer.subscribe(List.of(topic));
+		try (KafkaConsumer<byte[], byte[]> consumer = KafkaTestSupport.rawConsumer(topic)) {
 			await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(20)).until(() -> {
 				consumer.poll(Duration.ofMillis(100)).forEach(found::add);
 				return found.size() >= expected;
 			});
 		}
 		return found;
-	}
-
-	private static String header(ConsumerRecord<?, ?> record, String name) {
-		Header header = record.headers().lastHeader(name);
-		assertThat(header).as(name).isNotNull();
-		return new String(header.value(), StandardCharsets.UTF_8);
 	}
 
 	/** Takes {@code Integer}, while the application left Boot's default {@code StringDeserializer} in place. */

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,18 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
 import io.waterhealer.kafka.worker.DeadLetterPublisher;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,6 +27,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.support.KafkaHeaders;
 
+import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -151,12 +145,6 @@ class FailurePolicyIntegrationTests {
 		assertThat(output).contains("topic=" + "poison-skip").contains("offset=7").contains("policy SKIP");
 	}
 
-	private static String header(ConsumerRecord<?, ?> record, String name) {
-		Header header = record.headers().lastHeader(name);
-		assertThat(header).as(name).isNotNull();
-		return new String(header.value(), StandardCharsets.UTF_8);
-	}
-
 	/** A one-partition topic of {@code count} records, one of them possibly unreadable, and its consumer group. */
 	static final class Fixture {
 
@@ -212,22 +200,7 @@ class FailurePolicyIntegrationTests {
 		}
 
 		ConsumerRecord<byte[], byte[]> readOne(String topic) {
-			Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-					KafkaTestSupport.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-					ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-					ByteArrayDeserializer.class, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-					ByteArrayDeserializer.class);
-			try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-				consumer.subscribe(List.of(topic));
-				List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-				await().atMost(Duration.ofSeconds(20)).until(() -> {
-					ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-					records.forEach(found::add);
-					return !found.isEmpty();
-				});
-				assertThat(found).hasSize(1);
-				return found.get(0);
-			}
+			return KafkaTestSupport.readRaw(topic, 1, Duration.ofSeconds(20)).get(0);
 		}
 
 	}

@@ -1,5 +1,8 @@
 package io.waterhealer.kafka;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +17,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Facts about Kafka for tests, read and written with Kafka's own clients against the shared embedded broker:
@@ -166,6 +177,43 @@ public final class KafkaTestSupport {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * A consumer of the topic's records as they are on the broker (key and value bytes), in a group of its own that
+	 * starts at the earliest offset.
+	 */
+	public static KafkaConsumer<byte[], byte[]> rawConsumer(String topic) {
+		Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+				ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+		KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
+		consumer.subscribe(List.of(topic));
+		return consumer;
+	}
+
+	/**
+	 * Reads the topic's records as bytes until at least {@code count} came, for at most {@code atMost}, and asserts
+	 * that exactly {@code count} did.
+	 */
+	public static List<ConsumerRecord<byte[], byte[]>> readRaw(String topic, int count, Duration atMost) {
+		List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+		try (KafkaConsumer<byte[], byte[]> consumer = rawConsumer(topic)) {
+			await().atMost(atMost).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
+				return found.size() >= count;
+			});
+		}
+		assertThat(found).hasSize(count);
+		return found;
+	}
+
+	/** The last value of a header as UTF-8 text, asserting the record has the header. */
+	public static String header(ConsumerRecord<?, ?> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		assertThat(header).as(name).isNotNull();
+		return new String(header.value(), StandardCharsets.UTF_8);
 	}
 
 }

@@ -2,7 +2,6 @@ package io.waterhealer.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,15 +18,12 @@ import io.waterhealer.Stages;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,6 +44,7 @@ import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
+import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -119,7 +116,8 @@ class ListenerBindingIntegrationTests {
 			await().atMost(Duration.ofSeconds(30)).until(() -> committed(topic + "-group", topic) == 4L);
 			assertThat(listener.orders).containsExactly(new Order("o1", 2), new Order("o4", 4));
 			assertThat(listener.keys).containsExactly("key-0", "key-3");
-			List<ConsumerRecord<byte[], byte[]>> dead = read(topic + "-dlt", 2);
+			List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readRaw(topic + "-dlt", 2,
+					Duration.ofSeconds(30));
 			assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
 			assertThat(header(dead.get(0), KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("cannot convert")
 				.contains("parameter 'order' of OrderListener.on()");
@@ -167,30 +165,6 @@ class ListenerBindingIntegrationTests {
 
 	private static long committed(String group, String topic) {
 		return KafkaTestSupport.committed(group, new TopicPartition(topic, 0));
-	}
-
-	private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int count) {
-		Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				KafkaTestSupport.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-				ByteArrayDeserializer.class);
-		List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-			consumer.subscribe(List.of(topic));
-			await().atMost(Duration.ofSeconds(30)).until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
-				return found.size() >= count;
-			});
-		}
-		assertThat(found).hasSize(count);
-		return found;
-	}
-
-	private static String header(ConsumerRecord<?, ?> record, String name) {
-		var header = record.headers().lastHeader(name);
-		assertThat(header).as(name).isNotNull();
-		return new String(header.value(), StandardCharsets.UTF_8);
 	}
 
 	static class HeaderListener {

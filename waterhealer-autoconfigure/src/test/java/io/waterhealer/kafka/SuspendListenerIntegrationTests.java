@@ -5,12 +5,12 @@ import java.time.Duration;
 
 import io.waterhealer.kafka.FailurePolicyIntegrationTests.Fixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.support.KafkaHeaders;
 
+import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,12 +37,6 @@ class SuspendListenerIntegrationTests {
 			assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_FQCN)).isEqualTo(IllegalStateException.class.getName());
 			assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("suspend 7 failed");
 		}
-	}
-
-	private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-		Header header = record.headers().lastHeader(name);
-		assertThat(header).as(name).isNotNull();
-		return new String(header.value(), StandardCharsets.UTF_8);
 	}
 
 }
