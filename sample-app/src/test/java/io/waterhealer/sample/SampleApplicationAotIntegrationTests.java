@@ -4,16 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,35 +98,15 @@ class SampleApplicationAotIntegrationTests {
 	}
 
 	private Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
-		Map<TopicPartition, OffsetAndMetadata> offsets = this.admin.listConsumerGroupOffsets(group)
-			.partitionsToOffsetAndMetadata()
-			.get(10, TimeUnit.SECONDS);
-		return offsets.entrySet()
-			.stream()
-			.filter((entry) -> entry.getValue() != null)
-			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().offset()));
+		return BrokerOffsets.committed(this.admin, group);
 	}
 
+	/** Empty until the sample created the topic. */
 	private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
 		if (!this.admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
 			return Map.of();
 		}
-		List<TopicPartition> partitions = this.admin.describeTopics(List.of(topic))
-			.allTopicNames()
-			.get(10, TimeUnit.SECONDS)
-			.get(topic)
-			.partitions()
-			.stream()
-			.map((info) -> new TopicPartition(topic, info.partition()))
-			.toList();
-		Map<TopicPartition, OffsetSpec> latest = partitions.stream()
-			.collect(Collectors.toMap(Function.identity(), (partition) -> OffsetSpec.latest()));
-		return this.admin.listOffsets(latest)
-			.all()
-			.get(10, TimeUnit.SECONDS)
-			.entrySet()
-			.stream()
-			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().offset()));
+		return BrokerOffsets.end(this.admin, topic);
 	}
 
 }
