@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -98,12 +99,27 @@ final class ChaosSupport {
 	 * that consumers are killed and started while records keep arriving.
 	 */
 	Map<String, Produced> produceKeyed(String topic, int from, int count, int keys, int perSecond) throws Exception {
+		return produceKeyed(topic, from, count, keys, perSecond, () -> Long.MAX_VALUE);
+	}
+
+	/**
+	 * As {@link #produceKeyed(String, int, int, int, int)}, sending record {@code from + n} only once {@code allowed}
+	 * answers more than {@code n}: a test that kills consumers keeps the records arriving while each consumer runs,
+	 * however slowly the consumer JVMs start on a loaded machine (a rate alone can finish before the first consumer
+	 * is up, which then processes and commits everything before it can be killed in the middle).
+	 */
+	Map<String, Produced> produceKeyed(String topic, int from, int count, int keys, int perSecond,
+			LongSupplier allowed) throws Exception {
 		Map<String, Produced> produced = new HashMap<>();
 		long start = System.nanoTime();
 		try (KafkaProducer<String, String> producer = producer()) {
 			List<Future<RecordMetadata>> sent = new ArrayList<>(count);
 			List<Produced> records = new ArrayList<>(count);
 			for (int i = from; i < from + count; i++) {
+				while (i - from >= allowed.getAsLong()) {
+					// pacing the producer behind the consumers, not waiting for a condition of the test
+					Thread.sleep(5);
+				}
 				Produced record = new Produced("key-" + (i % keys), i / keys);
 				records.add(record);
 				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), String.valueOf(record.sequence()))));

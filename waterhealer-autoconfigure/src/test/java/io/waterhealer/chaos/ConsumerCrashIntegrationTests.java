@@ -1,5 +1,7 @@
 package io.waterhealer.chaos;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +58,9 @@ class ConsumerCrashIntegrationTests {
 	/** Records produced per second while the consumers are killed and restarted. */
 	static final int RATE = ChaosSupport.SOAK ? 1_000 : 400;
 
+	/** Records produced at most ahead of those processed: what arrives while a consumer is down. */
+	static final int LEAD = ChaosSupport.SOAK ? 2_000 : 300;
+
 	@TempDir
 	Path work;
 
@@ -68,12 +73,24 @@ class ConsumerCrashIntegrationTests {
 		}
 	}
 
-	private static Map<String, Produced> produce(ChaosSupport cluster, String topic, int records, int rate) {
+	/**
+	 * Produces at {@link #RATE}, never more than {@link #LEAD} records ahead of those processed, so that records
+	 * keep arriving through every kill and restart.
+	 */
+	private static Map<String, Produced> produce(ChaosSupport cluster, String topic, int records,
+			ProcessingLog log) {
 		try {
-			return cluster.produceKeyed(topic, 0, records, KEYS, rate);
+			return cluster.produceKeyed(topic, 0, records, KEYS, RATE, () -> {
+				try {
+					return log.distinctProcessed() + LEAD;
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
 		}
 		catch (Exception ex) {
-			throw new IllegalStateException("producing to " + topic + " failed", ex);
+			throw new IllegalStateException("producing to " + topic + " failed: " + ex, ex);
 		}
 	}
 
@@ -153,7 +170,7 @@ class ConsumerCrashIntegrationTests {
 			String text = Files.readString(output);
 			return text.substring(Math.max(0, text.length() - 4000));
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			return ex.toString();
 		}
 	}
@@ -185,8 +202,6 @@ class ConsumerCrashIntegrationTests {
 		String topic = KafkaTestSupport.uniqueName("chaos-crash");
 		String group = topic + "-group";
 		cluster.createTopic(topic, PARTITIONS);
-		CompletableFuture<Map<String, Produced>> producing = CompletableFuture
-			.supplyAsync(() -> produce(cluster, topic, records, RATE));
 
 		// kill i once about (i + 1) / (kills + 1) of the records are processed, give or take a third of the spacing
 		int spacing = records / (kills + 1);
@@ -195,6 +210,8 @@ class ConsumerCrashIntegrationTests {
 			killAt[i] = (i + 1) * spacing + random.nextInt(2 * spacing / 3) - spacing / 3;
 		}
 		ProcessingLog log = new ProcessingLog();
+		CompletableFuture<Map<String, Produced>> producing = CompletableFuture
+			.supplyAsync(() -> produce(cluster, topic, records, log));
 		List<Map<TopicPartition, OffsetAndMetadata>> committedAtKill = new ArrayList<>();
 		List<String> killed = new ArrayList<>();
 		for (int kill = 0; kill <= kills; kill++) {
