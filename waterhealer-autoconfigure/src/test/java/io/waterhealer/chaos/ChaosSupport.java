@@ -115,10 +115,13 @@ final class ChaosSupport {
 		try (KafkaProducer<String, String> producer = producer()) {
 			List<Future<RecordMetadata>> sent = new ArrayList<>(count);
 			List<Produced> records = new ArrayList<>(count);
+			// asked again only when used up: the answer may read files, and records are sent one by one
+			long allowance = allowed.getAsLong();
 			for (int i = from; i < from + count; i++) {
-				while (i - from >= allowed.getAsLong()) {
-					// pacing the producer behind the consumers, not waiting for a condition of the test
+				while (i - from >= allowance) {
+					// pacing the producer behind the consumers' progress
 					Thread.sleep(5);
+					allowance = allowed.getAsLong();
 				}
 				Produced record = new Produced("key-" + (i % keys), i / keys);
 				records.add(record);
