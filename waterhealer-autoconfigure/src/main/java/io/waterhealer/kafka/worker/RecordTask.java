@@ -1,5 +1,6 @@
 package io.waterhealer.kafka.worker;
 
+import io.waterhealer.metrics.RecordState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +33,12 @@ final class RecordTask implements Runnable {
 	/** Whether the record was counted into its stage (once, however many attempts it takes). */
 	boolean counted;
 
+	/** Its slot in its partition's {@link InFlightTasks}, -1 when not tracked; set before the task is submitted. */
+	int slot = -1;
+
+	/** What it waits for, {@code null} once finished; written by whichever thread moves it on, read by the endpoint. */
+	private volatile @Nullable RecordState state = RecordState.QUEUED;
+
 	RecordTask(ConsumerRecord<Object, Object> record, AssignedPartition partition, RecordProcessor processor) {
 		this.record = record;
 		this.partition = partition;
@@ -44,6 +51,25 @@ final class RecordTask implements Runnable {
 
 	AssignedPartition partition() {
 		return this.partition;
+	}
+
+	@Nullable RecordState state() {
+		return this.state;
+	}
+
+	/** The record moves on to another state (not to finished: see {@link #finished()}). */
+	void state(RecordState state) {
+		this.state = state;
+	}
+
+	/**
+	 * The record finished for good (completed, dropped with its revoked partition, or completed by the failure
+	 * policy): it leaves its partition's in-flight records, before the ledger completes it, so that the endpoint never
+	 * shows a completed offset as still running.
+	 */
+	void finished() {
+		this.state = null;
+		this.partition.inFlightTasks().remove(this);
 	}
 
 	@Override
