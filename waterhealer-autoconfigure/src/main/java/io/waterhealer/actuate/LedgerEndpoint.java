@@ -46,9 +46,6 @@ public class LedgerEndpoint {
 	/** Most ranges of each kind (pending, completed, and each record state) returned per partition. */
 	public static final int MAX_RANGES = 256;
 
-	/** The states by the names the answer gives them. */
-	private static final Map<RecordState, String> STATE_NAMES = Map.of(RecordState.QUEUED, "queued",
-			RecordState.RUNNING, "running", RecordState.RETRY_WAIT, "retryWait", RecordState.FAILING, "failing");
 
 	private final Supplier<Map<String, ListenerView>> listeners;
 
@@ -126,8 +123,8 @@ public class LedgerEndpoint {
 		Map<String, StateRanges> byState = new LinkedHashMap<>();
 		for (RecordState state : RecordState.values()) {
 			StateRanges ranges = StateRanges.of(states.offsets(state), window.position(), end);
-			byState.put(STATE_NAMES.get(state), ranges);
-			cut(cuts, STATE_NAMES.get(state), ranges.totalRanges());
+			byState.put(name(state), ranges);
+			cut(cuts, name(state), ranges.totalRanges());
 		}
 		long oldestNanos = snapshot.oldestIncompleteNanos();
 		double oldestAge = (view != null) ? view.oldestIncompleteAgeSeconds()
@@ -138,6 +135,16 @@ public class LedgerEndpoint {
 				(view != null) ? view.inFlight() : -1, (view != null) ? view.lag() : -1,
 				view != null && view.paused(), oldestAge, snapshot.highestCompleted(), pending, completed,
 				!cuts.isEmpty(), byState, cuts, MAX_RANGES);
+	}
+
+	/** A state by the name the answer gives it. */
+	private static String name(RecordState state) {
+		return switch (state) {
+			case QUEUED -> "queued";
+			case RUNNING -> "running";
+			case RETRY_WAIT -> "retryWait";
+			case FAILING -> "failing";
+		};
 	}
 
 	private static void addCapped(List<long[]> ranges, long from, long to) {
