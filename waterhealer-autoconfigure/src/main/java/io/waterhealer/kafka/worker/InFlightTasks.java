@@ -14,10 +14,12 @@ import org.jspecify.annotations.Nullable;
  * incomplete offset waits for ({@link RecordState}) without the ledger knowing about workers.
  * <p>
  * The hot path allocates nothing per record and takes no lock: each {@link RecordTask} carries its own volatile
- * state, and sits in a slot of an array that only the consumer thread fills and each task empties (a compare-and-set)
- * when it finishes. The consumer thread takes the next free slot within a few probes of where it left off; records
- * finish in roughly the order they were handed out, so the slot ahead is nearly always free, and a run of records
- * still busy (a stuck key's queue) doubles the array instead of being searched. A slot whose task finished after the
+ * state, and sits in a slot of an array that only the consumer thread fills, with a task not finished yet never
+ * overwritten, and that each task empties when it finishes; every write is a release store, every read an acquire
+ * load, so no move costs a fence. The consumer thread takes the next free slot from where it left off; records
+ * finish in roughly the order they were handed out, so the slot ahead is nearly always free, and a block of records
+ * still busy (a stuck key's queue) is stepped over once per trip round the array. The array doubles only when half of
+ * it is busy in a row, so it stays within four times the records in flight. A slot whose task finished after the
  * array was copied keeps that finished task until it is reused, which only holds its memory a little longer.
  * <p>
  * Reading the states is one pass over the array on the reader's thread; tasks move on meanwhile, so the picture is
@@ -26,9 +28,6 @@ import org.jspecify.annotations.Nullable;
 final class InFlightTasks {
 
 	private static final int INITIAL_SLOTS = 64;
-
-	/** Slots probed before the array is doubled. */
-	private static final int PROBES = 16;
 
 	/** Beyond this many slots (far more than any window of records), further records are not tracked. */
 	private static final int MAX_SLOTS = 1 << 24;
@@ -42,9 +41,12 @@ final class InFlightTasks {
 	void add(RecordTask task) {
 		AtomicReferenceArray<@Nullable RecordTask> current = this.slots;
 		int mask = current.length() - 1;
-		for (int probe = 0; probe < PROBES; probe++) {
+		// past a block of busy slots rather than doubling at it: the block is passed once per trip round the array,
+		// and the array doubles only when half of it is busy in a row
+		int probes = current.length() / 2;
+		for (int probe = 0; probe < probes; probe++) {
 			int index = (this.cursor + probe) & mask;
-			RecordTask there = current.get(index);
+			RecordTask there = current.getAcquire(index);
 			if (there == null || there.state() == null) {
 				place(current, index, task);
 				return;
@@ -56,7 +58,7 @@ final class InFlightTasks {
 		}
 		AtomicReferenceArray<@Nullable RecordTask> grown = new AtomicReferenceArray<>(current.length() * 2);
 		for (int i = 0; i < current.length(); i++) {
-			RecordTask there = current.get(i);
+			RecordTask there = current.getAcquire(i);
 			if (there != null && there.state() != null) {
 				grown.setPlain(i, there);
 			}
@@ -72,15 +74,20 @@ final class InFlightTasks {
 		this.cursor = index + 1;
 	}
 
-	/** Worker thread: the task finished for good; it leaves its slot. */
+	/**
+	 * Worker thread: the task finished for good; it leaves its slot, while it is not yet marked finished, so that no
+	 * other task can have been put there (arrays only grow, so the index is in range).
+	 */
 	void remove(RecordTask task) {
 		int index = task.slot;
 		if (index >= 0) {
-			AtomicReferenceArray<@Nullable RecordTask> current = this.slots;
-			if (index < current.length()) {
-				current.compareAndSet(index, task, null);
-			}
+			this.slots.setRelease(index, null);
 		}
+	}
+
+	/** Slots in the array, for tests of its growth. */
+	int capacity() {
+		return this.slots.length();
 	}
 
 	/** Any thread: the unfinished records by state, as each was when it was read. */
@@ -93,7 +100,7 @@ final class InFlightTasks {
 			offsets[i] = new long[16];
 		}
 		for (int i = 0; i < current.length(); i++) {
-			RecordTask task = current.get(i);
+			RecordTask task = current.getAcquire(i);
 			RecordState state = (task != null) ? task.state() : null;
 			if (task == null || state == null) {
 				continue;

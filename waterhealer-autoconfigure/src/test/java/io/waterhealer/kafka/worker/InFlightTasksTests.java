@@ -69,6 +69,21 @@ class InFlightTasksTests {
 		assertThat(stuck.state()).isEqualTo(RecordState.QUEUED);
 	}
 
+	@Test
+	void aBlockOfRecordsThatNeverFinishDoesNotMakeTheSlotsGrowOnEveryPass() {
+		// a stuck key with 500 records queued behind it, while 100,000 others flow with 10 in flight at a time
+		add(0, 500);
+		List<RecordTask> flowing = new ArrayList<>();
+		for (long offset = 500; offset < 100_500; offset++) {
+			flowing.addAll(add(offset, 1));
+			if (flowing.size() == 10) {
+				flowing.remove(0).finished();
+			}
+		}
+		assertThat(this.partition.inFlightTasks().capacity()).isLessThanOrEqualTo(2_048);
+		assertThat(this.partition.recordStates().count(RecordState.QUEUED)).isEqualTo(500 + 9);
+	}
+
 	private List<RecordTask> add(long from, int count) {
 		List<RecordTask> tasks = new ArrayList<>();
 		for (long offset = from; offset < from + count; offset++) {
