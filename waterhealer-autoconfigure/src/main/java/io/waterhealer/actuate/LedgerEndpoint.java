@@ -3,6 +3,7 @@ package io.waterhealer.actuate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +15,8 @@ import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.ledger.PartitionLedger;
 import io.waterhealer.ledger.WindowRuns;
 import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.metrics.RecordState;
+import io.waterhealer.metrics.RecordStates;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -31,13 +34,18 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * ({@code management.endpoints.web.exposure.include=ledger}). It holds offsets and counts only, no record content.
  * Each partition costs one pass over its ledger's window under the ledger's lock, the same pass a commit with
  * metadata makes; it runs on the request thread, never on the consumer or worker threads, and the runs it returns
- * are cut at {@value #MAX_RANGES} of each kind so that a window shredded by failures stays a small answer.
+ * are cut at {@value #MAX_RANGES} of each kind so that a window shredded by failures stays a small answer; the
+ * answer says which kinds were cut and from how many ranges, so that the page can say so.
+ * <p>
+ * Beside the ranges, each partition's incomplete records come by {@link RecordState}, read from the worker side
+ * without stopping it: a backlog (queued) is told apart from records whose handler failed.
  */
 @Endpoint(id = "ledger", defaultAccess = Access.READ_ONLY)
 public class LedgerEndpoint {
 
-	/** Most ranges of each kind (pending, completed) returned per partition. */
+	/** Most ranges of each kind (pending, completed, and each record state) returned per partition. */
 	public static final int MAX_RANGES = 256;
+
 
 	private final Supplier<Map<String, ListenerView>> listeners;
 
@@ -87,23 +95,37 @@ public class LedgerEndpoint {
 		LedgerSnapshot snapshot = ledger.snapshot();
 		List<long[]> pending = new ArrayList<>();
 		List<long[]> completed = new ArrayList<>();
-		boolean truncated = false;
+		int pendingRanges = 0;
+		int completedRanges = 0;
 		long offset = window.position();
 		long[] runs = window.runs();
 		for (int i = 0; i < runs.length; i++) {
 			long to = offset + runs[i];
-			List<long[]> ranges = (i % 2 == 0) ? pending : completed;
 			if (runs[i] > 0) {
-				if (ranges.size() < MAX_RANGES) {
-					ranges.add(new long[] { offset, to });
+				if (i % 2 == 0) {
+					pendingRanges++;
+					addCapped(pending, offset, to);
 				}
 				else {
-					truncated = true;
+					completedRanges++;
+					addCapped(completed, offset, to);
 				}
 			}
 			offset = to;
 		}
 		long end = Math.max(snapshot.end(), offset);
+		// read last: a record is tracked until just before its completion, so what is tracked now was incomplete
+		// when the runs were read, unless it was handed out since (past their end)
+		RecordStates states = (view != null) ? view.recordStates() : RecordStates.NONE;
+		List<Cut> cuts = new ArrayList<>();
+		cut(cuts, "pending", pendingRanges);
+		cut(cuts, "completed", completedRanges);
+		Map<String, StateRanges> byState = new LinkedHashMap<>();
+		for (RecordState state : RecordState.values()) {
+			StateRanges ranges = StateRanges.of(states.offsets(state), window.position(), end);
+			byState.put(name(state), ranges);
+			cut(cuts, name(state), ranges.totalRanges());
+		}
 		long oldestNanos = snapshot.oldestIncompleteNanos();
 		double oldestAge = (view != null) ? view.oldestIncompleteAgeSeconds()
 				: (oldestNanos != 0) ? (System.nanoTime() - oldestNanos) / 1e9 : 0;
@@ -111,7 +133,83 @@ public class LedgerEndpoint {
 		return new PartitionLedgerView(topicPartition.topic(), topicPartition.partition(), snapshot.committed(),
 				window.position(), end, snapshot.incomplete(), snapshot.failed(),
 				(view != null) ? view.inFlight() : -1, (view != null) ? view.lag() : -1,
-				view != null && view.paused(), oldestAge, snapshot.highestCompleted(), pending, completed, truncated);
+				view != null && view.paused(), oldestAge, snapshot.highestCompleted(), pending, completed,
+				!cuts.isEmpty(), byState, cuts, MAX_RANGES);
+	}
+
+	/** A state by the name the answer gives it. */
+	private static String name(RecordState state) {
+		return switch (state) {
+			case QUEUED -> "queued";
+			case RUNNING -> "running";
+			case RETRY_WAIT -> "retryWait";
+			case FAILING -> "failing";
+		};
+	}
+
+	private static void addCapped(List<long[]> ranges, long from, long to) {
+		if (ranges.size() < MAX_RANGES) {
+			ranges.add(new long[] { from, to });
+		}
+	}
+
+	private static void cut(List<Cut> cuts, String kind, int total) {
+		if (total > MAX_RANGES) {
+			cuts.add(new Cut(kind, MAX_RANGES, total));
+		}
+	}
+
+	/**
+	 * The records of one partition in one {@link RecordState}.
+	 *
+	 * @param count how many records are in the state
+	 * @param ranges their offsets as {@code [from, to)} ranges of consecutive offsets, the first
+	 * {@value LedgerEndpoint#MAX_RANGES}
+	 * @param totalRanges how many ranges there were before the cut
+	 */
+	public record StateRanges(int count, List<long[]> ranges, int totalRanges) {
+
+		static StateRanges of(long[] offsets, long position, long end) {
+			List<long[]> ranges = new ArrayList<>();
+			int count = 0;
+			int total = 0;
+			long from = -1;
+			long to = -1;
+			for (long offset : offsets) {
+				if (offset < position || offset >= end) {
+					continue;
+				}
+				count++;
+				if (offset == to) {
+					to++;
+					continue;
+				}
+				if (from >= 0) {
+					total++;
+					addCapped(ranges, from, to);
+				}
+				from = offset;
+				to = offset + 1;
+			}
+			if (from >= 0) {
+				total++;
+				addCapped(ranges, from, to);
+			}
+			return new StateRanges(count, ranges, total);
+		}
+
+	}
+
+	/**
+	 * Ranges of one kind left out of a partition's answer.
+	 *
+	 * @param kind {@code pending}, {@code completed}, or a state ({@code queued}, {@code running},
+	 * {@code retryWait}, {@code failing})
+	 * @param shown how many ranges the answer holds, the lowest ones
+	 * @param total how many there were
+	 */
+	public record Cut(String kind, int shown, int total) {
+
 	}
 
 	/**
@@ -154,10 +252,17 @@ public class LedgerEndpoint {
 	 * @param pending ranges of incomplete offsets, from the position on: what holds the committed position back
 	 * @param completed ranges of offsets beyond the position that need no more work (completed, or holes)
 	 * @param truncated whether there were more than {@value LedgerEndpoint#MAX_RANGES} ranges of one kind
+	 * @param states the incomplete records by what they wait for ({@code queued}, {@code running},
+	 * {@code retryWait}, {@code failing}), as the workers saw them just after the ranges were read; empty counts when
+	 * the worker side is unknown
+	 * @param cuts which kinds of ranges were cut at {@value LedgerEndpoint#MAX_RANGES}, and from how many
+	 * @param maxRanges the most ranges of each kind an answer holds ({@value LedgerEndpoint#MAX_RANGES}), so that the
+	 * page can say why a cut left ranges out
 	 */
 	public record PartitionLedgerView(String topic, int partition, long committed, long position, long end,
 			int incomplete, int failed, long inFlight, long lag, boolean paused, double oldestIncompleteAgeSeconds,
-			long highestCompleted, List<long[]> pending, List<long[]> completed, boolean truncated) {
+			long highestCompleted, List<long[]> pending, List<long[]> completed, boolean truncated,
+			Map<String, StateRanges> states, List<Cut> cuts, int maxRanges) {
 
 	}
 

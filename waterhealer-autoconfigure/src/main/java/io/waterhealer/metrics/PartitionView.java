@@ -35,4 +35,12 @@ public interface PartitionView {
 		return System.nanoTime();
 	}
 
+	/**
+	 * The partition's incomplete records by what they wait for, read on the caller's thread without stopping the
+	 * workers; meant for the ledger endpoint, which reads it on a request, not for gauges.
+	 */
+	default RecordStates recordStates() {
+		return RecordStates.NONE;
+	}
+
 }

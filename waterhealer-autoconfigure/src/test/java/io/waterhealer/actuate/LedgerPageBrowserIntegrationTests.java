@@ -11,17 +11,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import com.jayway.jsonpath.JsonPath;
+import io.waterhealer.FailurePolicy;
 import io.waterhealer.HealingListener;
 import io.waterhealer.Ordering;
 import io.waterhealer.Requirement;
 import io.waterhealer.kafka.KafkaTestSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +52,11 @@ import static org.awaitility.Awaitility.await;
  * beyond it. Headless Chromium loads {@code /waterhealer/ledger.html}, which fetches {@code /actuator/ledger} and
  * draws it; the test reads the drawn DOM, and leaves a screenshot in {@code target/ledger-page.png}.
  * <p>
+ * A second listener ({@code KEY} ordering, {@code HALT}, back-offs of ten minutes) holds records in each state on one
+ * partition: offset 0 running on a latch with 1–3 queued behind it on their key, 4 waiting for a retry, 5 failing (a
+ * non-retryable exception under HALT), and 300 more records waiting for a retry between 300 that completed, so that
+ * the partition has more ranges of three kinds than the endpoint returns and the page must say what it cut.
+ * <p>
  * The endpoint's JSON is checked over HTTP first, so that a failure says whether the data or the drawing is wrong.
  * Without Chromium ({@code apt-get install -y chromium}) the browser part is skipped, or fails where the build says
  * {@code -Dwaterhealer.require=chromium} (see {@link Requirement}).
@@ -56,7 +66,9 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.endpoints.web.exposure.include=health,ledger", "waterhealer.ledger-page.enabled=true",
 				"spring.kafka.consumer.auto-offset-reset=earliest", "spring.main.banner-mode=off",
 				"waterhealer.listener.commit-interval=100ms", "waterhealer.listener.drain-timeout=100ms",
-				"waterhealer.shutdown.enabled=false" })
+				"waterhealer.shutdown.enabled=false", "waterhealer.retry.initial-interval=10m",
+				"waterhealer.retry.max-interval=10m", "waterhealer.retry.max-attempts=5",
+				"logging.level.io.waterhealer.failures=ERROR" })
 class LedgerPageBrowserIntegrationTests {
 
 	static final String TOPIC = KafkaTestSupport.uniqueName("ledger-page");
@@ -64,6 +76,11 @@ class LedgerPageBrowserIntegrationTests {
 	static final int PER_PARTITION = 100;
 
 	static final int STUCK_OFFSET = 5;
+
+	static final String STATES_TOPIC = KafkaTestSupport.uniqueName("ledger-states");
+
+	/** Records after the first six of the states topic: every even one waits for a retry, every odd one completes. */
+	static final int ALTERNATING = 600;
 
 	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
@@ -82,6 +99,7 @@ class LedgerPageBrowserIntegrationTests {
 		registry.add("spring.kafka.bootstrap-servers", KafkaTestSupport::bootstrapServers);
 		registry.add("spring.kafka.consumer.group-id", () -> TOPIC + "-group");
 		registry.add("ledger-page.topic", () -> TOPIC);
+		registry.add("ledger-page.states-topic", () -> STATES_TOPIC);
 	}
 
 	@BeforeAll
@@ -90,6 +108,19 @@ class LedgerPageBrowserIntegrationTests {
 		List<String> values = IntStream.range(0, PER_PARTITION).mapToObj(String::valueOf).toList();
 		for (int partition = 0; partition < 3; partition++) {
 			KafkaTestSupport.sendValues(TOPIC, partition, values);
+		}
+		KafkaTestSupport.createTopic(STATES_TOPIC, 1);
+		try (KafkaProducer<String, String> producer = KafkaTestSupport.producer()) {
+			producer.send(new ProducerRecord<>(STATES_TOPIC, 0, "run", "hold"));
+			for (int i = 0; i < 3; i++) {
+				producer.send(new ProducerRecord<>(STATES_TOPIC, 0, "run", "ok"));
+			}
+			producer.send(new ProducerRecord<>(STATES_TOPIC, 0, "retry", "retry"));
+			producer.send(new ProducerRecord<>(STATES_TOPIC, 0, "fail", "fail"));
+			for (int i = 0; i < ALTERNATING; i++) {
+				producer.send(new ProducerRecord<>(STATES_TOPIC, 0, "k" + i, (i % 2 == 0) ? "retry" : "ok"));
+			}
+			producer.flush();
 		}
 	}
 
@@ -117,6 +148,33 @@ class LedgerPageBrowserIntegrationTests {
 		String p1 = partitionJson(json, 1);
 		assertThat(p1).contains("\"committed\":100", "\"position\":100", "\"incomplete\":0", "\"pending\":[]");
 		assertThat(get("/actuator/ledger/ledgerPage")).contains("\"ordering\":\"UNORDERED\"");
+		assertThat(p0).contains("\"truncated\":false");
+		assertThat(JsonPath.<Integer>read(json, "$.listeners.ledgerPage.partitions[0].states.running.count")).isOne();
+		assertThat(JsonPath.<List<List<Integer>>>read(json, "$.listeners.ledgerPage.partitions[0].states.running.ranges"))
+			.containsExactly(List.of(5, 6));
+	}
+
+	@Test
+	void endpointGivesEachIncompleteRecordItsStateAndSaysWhichRangesItCut() throws Exception {
+		String json = awaitStates();
+		String partition = "$.listeners.ledgerStates.partitions[0].";
+		assertThat(JsonPath.<Integer>read(json, partition + "incomplete")).isEqualTo(4 + 1 + 1 + ALTERNATING / 2);
+		assertThat(JsonPath.<List<List<Integer>>>read(json, partition + "states.running.ranges"))
+			.containsExactly(List.of(0, 1));
+		assertThat(JsonPath.<List<List<Integer>>>read(json, partition + "states.queued.ranges"))
+			.containsExactly(List.of(1, 4));
+		assertThat(JsonPath.<List<List<Integer>>>read(json, partition + "states.failing.ranges"))
+			.containsExactly(List.of(5, 6));
+		List<List<Integer>> retries = JsonPath.read(json, partition + "states.retryWait.ranges");
+		assertThat(retries).hasSize(LedgerEndpoint.MAX_RANGES).startsWith(List.of(4, 5), List.of(6, 7), List.of(8, 9));
+		assertThat(JsonPath.<Integer>read(json, partition + "states.retryWait.totalRanges")).isEqualTo(301);
+		assertThat(JsonPath.<List<Integer>>read(json, partition + "pending")).hasSize(LedgerEndpoint.MAX_RANGES);
+		assertThat(JsonPath.<Boolean>read(json, partition + "truncated")).isTrue();
+		assertThat(JsonPath.<Integer>read(json, partition + "maxRanges")).isEqualTo(LedgerEndpoint.MAX_RANGES);
+		List<Map<String, Object>> cuts = JsonPath.read(json, partition + "cuts");
+		assertThat(cuts).containsExactly(Map.of("kind", "pending", "shown", 256, "total", 300),
+				Map.of("kind", "completed", "shown", 256, "total", 300),
+				Map.of("kind", "retryWait", "shown", 256, "total", 301));
 	}
 
 	@Test
@@ -131,6 +189,9 @@ class LedgerPageBrowserIntegrationTests {
 		assertThat(sectionOf(dom, 0)).contains("data-committed=\"5\"", "data-position=\"5\"", "data-end=\"100\"",
 				"data-incomplete=\"1\"")
 			.containsPattern("<rect class=\"pending[^\"]*\"[^>]*data-from=\"5\" data-to=\"6\"")
+			.containsPattern("<rect class=\"state running\"[^>]*data-from=\"5\" data-to=\"6\"")
+			.contains("data-state=\"running\" data-count=\"1\"", "1 running", "0 queued")
+			.doesNotContain("Ranges cut")
 			.containsPattern("<rect class=\"completed\"[^>]*data-from=\"6\" data-to=\"100\"")
 			.contains("committed 5");
 		for (int partition = 1; partition < 3; partition++) {
@@ -141,8 +202,46 @@ class LedgerPageBrowserIntegrationTests {
 
 		Path screenshot = Path.of("target", "ledger-page.png").toAbsolutePath();
 		Files.deleteIfExists(screenshot);
-		chromium("--screenshot=" + screenshot, "--window-size=1000,520", url);
+		chromium("--screenshot=" + screenshot, "--window-size=1000,760", url);
 		assertThat(screenshot).isNotEmptyFile();
+	}
+
+	@Test
+	void pageDrawsTheFourStatesWithTheirCountsAndSaysWhatItCutAndWhy() throws Exception {
+		awaitStates();
+		Requirement.CHROMIUM.assume(Files.isExecutable(CHROMIUM), "the ledger page's check in a browser");
+		String dom = chromium("--dump-dom", "http://localhost:" + this.port + "/waterhealer/ledger.html");
+
+		String section = sectionOf(dom, STATES_TOPIC, 0);
+		assertThat(section)
+			.contains("data-state=\"queued\" data-count=\"3\"", "data-state=\"running\" data-count=\"1\"",
+					"data-state=\"retryWait\" data-count=\"301\"", "data-state=\"failing\" data-count=\"1\"")
+			.contains("3 queued", "1 running", "301 waiting for a retry", "1 failing")
+			.contains("306 incomplete", "300 completed beyond the gap")
+			.containsPattern("<rect class=\"state running\"[^>]*data-from=\"0\" data-to=\"1\"")
+			.containsPattern("<rect class=\"state queued\"[^>]*data-from=\"1\" data-to=\"4\"")
+			.containsPattern("<rect class=\"state retryWait\"[^>]*data-from=\"4\" data-to=\"5\"")
+			.containsPattern("<rect class=\"state failing\"[^>]*data-from=\"5\" data-to=\"6\"")
+			.contains("Ranges cut: showing the first 256 of 300 incomplete ranges, the first 256 of 300 ranges "
+					+ "completed beyond the gap, the first 256 of 301 ranges waiting for a retry of " + STATES_TOPIC
+					+ "-0: the ledger endpoint returns at most 256 ranges of each kind per partition");
+		assertThat(section.split("class=\"state retryWait\"", -1)).hasSize(LedgerEndpoint.MAX_RANGES + 1);
+	}
+
+	/** The ledger once the states listener's records have all reached the state the test expects of them. */
+	private String awaitStates() {
+		String partition = "$.listeners.ledgerStates.partitions[0].states.";
+		String[] json = new String[1];
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+			json[0] = get("/actuator/ledger");
+			assertThat(JsonPath.<Integer>read(json[0], partition + "queued.count")).isEqualTo(3);
+			assertThat(JsonPath.<Integer>read(json[0], partition + "running.count")).isOne();
+			assertThat(JsonPath.<Integer>read(json[0], partition + "retryWait.count")).isEqualTo(1 + ALTERNATING / 2);
+			assertThat(JsonPath.<Integer>read(json[0], partition + "failing.count")).isOne();
+			assertThat(JsonPath.<Integer>read(json[0], "$.listeners.ledgerStates.partitions[0].incomplete"))
+				.isEqualTo(4 + 1 + 1 + ALTERNATING / 2);
+		});
+		return json[0];
 	}
 
 	/** Run headless Chromium with nothing that could reach the network, and return what it printed. */
@@ -166,8 +265,12 @@ class LedgerPageBrowserIntegrationTests {
 
 	/** The drawn element of one partition, from its opening tag to the next partition's. */
 	private static String sectionOf(String dom, int partition) {
+		return sectionOf(dom, TOPIC, partition);
+	}
+
+	private static String sectionOf(String dom, String topic, int partition) {
 		Matcher start = Pattern
-			.compile("<div class=\"partition[^\"]*\" data-topic=\"" + Pattern.quote(TOPIC) + "\" data-partition=\""
+			.compile("<div class=\"partition[^\"]*\" data-topic=\"" + Pattern.quote(topic) + "\" data-partition=\""
 					+ partition + "\"")
 			.matcher(dom);
 		assertThat(start.find()).as("partition %d drawn in:%n%s", partition, dom).isTrue();
@@ -199,6 +302,11 @@ class LedgerPageBrowserIntegrationTests {
 			return new StuckListener();
 		}
 
+		@Bean
+		StatesListener statesListener() {
+			return new StatesListener();
+		}
+
 	}
 
 	static class StuckListener {
@@ -209,6 +317,23 @@ class LedgerPageBrowserIntegrationTests {
 				throws InterruptedException {
 			if (record.partition() == 0 && record.offset() == STUCK_OFFSET) {
 				release.await();
+			}
+		}
+
+	}
+
+	static class StatesListener {
+
+		@HealingListener(id = "ledgerStates", topics = "${ledger-page.states-topic}", parallelism = "4",
+				ordering = Ordering.KEY, failurePolicy = FailurePolicy.HALT,
+				notRetryable = IllegalArgumentException.class)
+		void handle(ConsumerRecord<String, String> record) throws InterruptedException {
+			switch (record.value()) {
+				case "hold" -> release.await();
+				case "retry" -> throw new IllegalStateException("retried in ten minutes: " + record.offset());
+				case "fail" -> throw new IllegalArgumentException("not retryable: " + record.offset());
+				default -> {
+				}
 			}
 		}
 

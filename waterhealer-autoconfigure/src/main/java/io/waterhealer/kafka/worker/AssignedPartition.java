@@ -6,6 +6,7 @@ import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.ledger.PartitionLedger;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.metrics.RecordStates;
 import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -32,6 +33,8 @@ public final class AssignedPartition implements PartitionView {
 	private final CompletedOffsets completedBefore;
 
 	private final LongAdder running = new LongAdder();
+
+	private final InFlightTasks inFlightTasks = new InFlightTasks();
 
 	private volatile long endOffset = -1;
 
@@ -109,6 +112,16 @@ public final class AssignedPartition implements PartitionView {
 	@Override
 	public long inFlight() {
 		return this.running.sum();
+	}
+
+	@Override
+	public RecordStates recordStates() {
+		return this.inFlightTasks.states();
+	}
+
+	/** The records of this assignment handed out and not finished, with their states. */
+	InFlightTasks inFlightTasks() {
+		return this.inFlightTasks;
 	}
 
 	@Override

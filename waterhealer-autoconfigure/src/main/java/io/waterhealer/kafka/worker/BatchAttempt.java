@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 
 import io.waterhealer.BatchFailedException;
 import io.waterhealer.metrics.ListenerMetrics.StageMeters;
+import io.waterhealer.metrics.RecordState;
 import io.waterhealer.settings.ListenerSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -88,6 +89,7 @@ final class BatchAttempt {
 		}
 		StageMeters meters = this.stages.meters(this.stage, records.get(0).topic());
 		AssignedPartition partition = live.get(0).partition();
+		live.forEach((task) -> task.state(RecordState.RUNNING));
 		partition.running(live.size());
 		long start = meters.timed() ? System.nanoTime() : 0;
 		Object result;

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.waterhealer.FailurePolicy;
+import io.waterhealer.metrics.RecordState;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,9 +100,12 @@ final class FailureHandler {
 			long delay = (failure instanceof CompletingAcknowledgment.NackedException nacked)
 					? nacked.sleep().toMillis() : this.settings.backOff().delayMillis(task.failedAttempts);
 			logger.warn(() -> line("failed", task, failure) + "; retrying in " + delay + " ms");
+			task.state(RecordState.RETRY_WAIT);
 			schedule(task, delay);
 			return;
 		}
+		// held from here until the policy completes it: HALT's retries, a dead-letter publication, a storm
+		task.state(RecordState.FAILING);
 		String reason = poisonPill ? "cannot be processed (poison pill)"
 				: this.failure.isNotRetryable(failure) ? "failed with a non-retryable exception"
 						: "failed " + task.failedAttempts + " times";
@@ -175,6 +179,7 @@ final class FailureHandler {
 	private void attemptAgain(RecordTask task) {
 		task.failedAttempts = 0;
 		task.deadLetterAttempts = 0;
+		task.state(RecordState.QUEUED);
 		try {
 			this.workers.execute(task);
 		}
@@ -231,14 +236,22 @@ final class FailureHandler {
 		this.complete.accept(task);
 	}
 
+	/** The task's next attempt after a back-off; once due, it waits for a worker like any record handed out. */
 	private void schedule(RecordTask task, long delayMillis) {
-		retryLater(task, delayMillis);
+		retryLater(task, task, delayMillis);
 	}
 
 	private void retryLater(Runnable action, long delayMillis) {
+		retryLater(action, null, delayMillis);
+	}
+
+	private void retryLater(Runnable action, @Nullable RecordTask due, long delayMillis) {
 		try {
 			this.scheduler.schedule(() -> {
 				try {
+					if (due != null) {
+						due.state(RecordState.QUEUED);
+					}
 					this.workers.execute(action);
 				}
 				catch (RejectedExecutionException stopped) {

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import io.waterhealer.metrics.ListenerMetrics.StageMeters;
+import io.waterhealer.metrics.RecordState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -72,6 +73,7 @@ final class RecordAttempt {
 			return;
 		}
 		long start = meters.timed() ? System.nanoTime() : 0;
+		task.state(RecordState.RUNNING);
 		partition.running(1);
 		Object result;
 		try {

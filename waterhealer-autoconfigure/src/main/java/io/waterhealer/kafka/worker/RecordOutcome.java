@@ -55,6 +55,7 @@ final class RecordOutcome {
 	 */
 	boolean droppedIfRevoked(RecordTask task) {
 		if (task.partition().ledger().isClosed()) {
+			task.finished();
 			this.dispatcher.finished(task);
 			return true;
 		}
@@ -92,6 +93,7 @@ final class RecordOutcome {
 	/** The failure handler's way out: the policy completed the record (dead-lettered or skipped). */
 	private void finished(RecordTask task) {
 		AssignedPartition partition = task.partition();
+		task.finished();
 		partition.ledger().complete(task.record().offset());
 		partition.resumeIfRoom();
 		this.dispatcher.finished(task);
@@ -116,6 +118,7 @@ final class RecordOutcome {
 			this.fatal.accept(ex);
 		}
 		if (task.partition().ledger().isClosed()) {
+			task.finished();
 			this.dispatcher.finished(task);
 			return;
 		}

@@ -96,6 +96,7 @@ public final class RecordProcessor {
 	/** Consumer thread: start a handed-out record when its ordering allows. */
 	public void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
 		RecordTask task = new RecordTask(record, partition, this);
+		partition.inFlightTasks().add(task);
 		if (this.batcher != null) {
 			this.batcher.add(task);
 		}
