@@ -51,7 +51,8 @@ public final class RecordProcessor {
 			@Nullable CheckpointStore checkpoints, boolean virtualThreads, AttemptObserver.Factory observers) {
 		StageRecorder stages = new StageRecorder(settings.id(), metrics, sizes, checkpoints);
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
-		this.limiter = new StartLimiter(settings.id(), settings.rate(), this.threads, this.threads.scheduler(),
+		this.limiter = new StartLimiter(settings.id(), settings.rate(), this.threads,
+				StartLimiter.Timer.on(this.threads.scheduler()),
 				System::nanoTime, metrics::rateLimitWait);
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.limiter::start);
 		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, this.threads, this.dispatcher);

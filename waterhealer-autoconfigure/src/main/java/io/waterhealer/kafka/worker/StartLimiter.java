@@ -4,9 +4,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -42,7 +42,7 @@ final class StartLimiter {
 
 	private final Executor workers;
 
-	private final ScheduledExecutorService timer;
+	private final Timer timer;
 
 	private final LongSupplier clock;
 
@@ -55,18 +55,18 @@ final class StartLimiter {
 
 	private volatile RateLimit limit;
 
-	private @Nullable ScheduledFuture<?> release;
+	private @Nullable Future<?> release;
 
 	/**
 	 * Create the limiter of one listener.
 	 * @param listenerId the listener, for the log
 	 * @param limit the rate at the start
 	 * @param workers where a start with its token runs
-	 * @param timer the thread the release timer runs on; it only hands tasks to {@code workers}
+	 * @param timer sets the release timer; it only hands tasks to {@code workers}
 	 * @param clock nanoseconds, {@link System#nanoTime()} in production
 	 * @param waited told, for every start under a limit, how many nanoseconds it waited for its tokens
 	 */
-	StartLimiter(String listenerId, RateLimit limit, Executor workers, ScheduledExecutorService timer,
+	StartLimiter(String listenerId, RateLimit limit, Executor workers, Timer timer,
 			LongSupplier clock, LongConsumer waited) {
 		this.listenerId = listenerId;
 		this.workers = workers;
@@ -201,8 +201,7 @@ final class StartLimiter {
 			return;
 		}
 		try {
-			this.release = this.timer.schedule(this::release, tokens.nanosUntil(head.permits, now),
-					TimeUnit.NANOSECONDS);
+			this.release = this.timer.schedule(this::release, tokens.nanosUntil(head.permits, now));
 		}
 		catch (RejectedExecutionException stopping) {
 			int dropped = this.queue.size();
@@ -228,6 +227,30 @@ final class StartLimiter {
 						+ "its rate limit's token was not started and stays uncommitted");
 			}
 		}
+	}
+
+	/** Where the one release timer is set: the listener's scheduler thread in production, a test's clock in tests. */
+	@FunctionalInterface
+	interface Timer {
+
+		/**
+		 * The timer on a scheduler's thread.
+		 * @param scheduler the scheduler
+		 * @return the timer
+		 */
+		static Timer on(ScheduledExecutorService scheduler) {
+			return (task, delayNanos) -> scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+		}
+
+		/**
+		 * Run a task once after a delay.
+		 * @param task the task
+		 * @param delayNanos the delay, 0 for as soon as possible
+		 * @return what cancels it
+		 * @throws RejectedExecutionException when the scheduler is stopping
+		 */
+		Future<?> schedule(Runnable task, long delayNanos);
+
 	}
 
 	private record Waiting(Runnable task, int permits, long since) {
