@@ -49,6 +49,8 @@ class RateLimitIntegrationTests {
 		// from the 101st start on: the burst of the full bucket and the start-up are behind
 		List<Long> starts = listener.handler.starts.subList(100, 700);
 		double perSecond = (starts.size() - 1) * (double) SECOND / (starts.get(starts.size() - 1) - starts.get(0));
+		System.out.printf("rate 100/s: started %.1f/s from the 101st to the 700th start, at most %d handlers at once "
+				+ "(parallelism 8)%n", perSecond, listener.handler.maxRunning.get());
 		assertThat(perSecond).as("started per second").isBetween(95.0, 105.0);
 		assertThat(listener.handler.maxRunning.get()).as("handlers at once").isBetween(2, 8);
 		assertThat(listener.handler.outOfOrder).as("records that ran before an earlier one of their key").isEmpty();
