@@ -133,8 +133,8 @@ final class ListenerRuntime implements ListenerView {
 					"@HealingListener '" + this.settings.id() + "': rate " + ex.getMessage(), ex);
 		}
 		this.processor.changeRate(limit);
-		logger.info(() -> "@HealingListener '" + this.settings.id() + "' now starts at most " + limit
-				+ (limit.isUnlimited() ? "" : " records"));
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "' now starts "
+				+ (limit.isUnlimited() ? "records without a rate limit" : "at most " + limit + " records"));
 	}
 
 	@Override

@@ -34,6 +34,10 @@ public record RateLimit(long permits, TimeUnit unit) {
 		if (unit != TimeUnit.SECONDS && unit != TimeUnit.MINUTES && unit != TimeUnit.HOURS) {
 			throw new IllegalArgumentException("A rate limit is per second, minute or hour, not per " + unit);
 		}
+		if (permits == 0) {
+			// no limit is no limit whatever the unit, so that every unlimited rate is equal
+			unit = TimeUnit.SECONDS;
+		}
 	}
 
 	/**

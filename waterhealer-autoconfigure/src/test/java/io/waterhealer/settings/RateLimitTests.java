@@ -30,6 +30,7 @@ class RateLimitTests {
 		assertThat(RateLimit.unlimited().isUnlimited()).isTrue();
 		assertThat(RateLimit.unlimited().perSecond()).isInfinite();
 		assertThat(RateLimit.parse("1/h").isUnlimited()).isFalse();
+		assertThat(new RateLimit(0, TimeUnit.HOURS)).isEqualTo(RateLimit.unlimited()).hasToString("unlimited");
 	}
 
 	@Test
