@@ -154,6 +154,15 @@ public @interface HealingListener {
 	String debug() default "";
 
 	/**
+	 * Records this listener may start per second, minute or hour on this instance, to protect what the handler calls:
+	 * {@code "500/s"}, {@code "1000/m"}, {@code "20000/h"}, or {@code "unlimited"} to lift the property's limit for
+	 * this listener. A record waits for its token in a queue, holding no worker; retries take no token, a batch one per
+	 * record. Defaults to {@code waterhealer.listener.rate} (unlimited).
+	 * @return the rate limit
+	 */
+	String rate() default "";
+
+	/**
 	 * Whether the listener starts with the application context ({@code "true"}/{@code "false"}). Defaults to the
 	 * container factory's setting.
 	 * @return the auto-startup flag

@@ -10,6 +10,7 @@ import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import io.waterhealer.settings.RetryBackOff;
 import io.waterhealer.settings.ShutdownSettings;
 
@@ -162,6 +163,20 @@ public class WaterhealerProperties {
 		 * debug).
 		 */
 		private boolean debug;
+
+		/**
+		 * Records each listener may start per second, minute or hour on this instance (N/s, N/m, N/h), or unlimited;
+		 * a record waits for its token holding no worker, and retries take none.
+		 */
+		private String rate = RateLimit.UNLIMITED_TEXT;
+
+		public String getRate() {
+			return this.rate;
+		}
+
+		public void setRate(String rate) {
+			this.rate = rate;
+		}
 
 		public boolean isDebug() {
 			return this.debug;

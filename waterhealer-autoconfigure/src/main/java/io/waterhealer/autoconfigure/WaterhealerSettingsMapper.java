@@ -75,7 +75,10 @@ final class WaterhealerSettingsMapper {
 		return new ListenerSettings("*", parallelism, listener.getOrdering(), concurrency, maxInFlight, maxSpan,
 				commitInterval, drainTimeout, metadataMaxChars, failureSettings, listener.isDebug(), batch(),
 				checked(listener::getCompletionTimeout, (value) -> SettingChecks
-					.notNegative(property("waterhealer.listener.completion-timeout"), value, "5m")));
+					.notNegative(property("waterhealer.listener.completion-timeout"), value, "5m")))
+			.withRate(this.map.from(listener::getRate)
+				.as((text) -> SettingChecks.rate(property("waterhealer.listener.rate"), text))
+				.toInstance(Function.identity()));
 	}
 
 	/**

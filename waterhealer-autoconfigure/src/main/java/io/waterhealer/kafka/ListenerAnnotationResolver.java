@@ -13,6 +13,7 @@ import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.Annotated
 import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import io.waterhealer.settings.SettingChecks;
 import io.waterhealer.settings.SettingName;
 import org.jspecify.annotations.Nullable;
@@ -81,7 +82,8 @@ final class ListenerAnnotationResolver {
 				concurrency, this.defaults.maxInFlight(), this.defaults.maxSpan(), this.defaults.commitInterval(),
 				this.defaults.drainTimeout(), this.defaults.metadataMaxChars(), failure(id, annotation),
 				flag(id, "debug", annotation.debug(), this.defaults.debug()), batch(id, annotation),
-				completionTimeout(id, annotation));
+				completionTimeout(id, annotation))
+			.withRate(rate(id, annotation));
 	}
 
 	/**
@@ -181,6 +183,15 @@ final class ListenerAnnotationResolver {
 		return SettingChecks.notNegative(SettingName.attribute(id, "completionTimeout",
 				"or leave it empty for waterhealer.listener.completion-timeout"), text, DurationStyle::detectAndParse,
 				"30s");
+	}
+
+	private RateLimit rate(String id, HealingListener annotation) {
+		String text = resolve(annotation.rate()).trim();
+		if (text.isEmpty()) {
+			return this.defaults.rate();
+		}
+		return SettingChecks.rate(SettingName.attribute(id, "rate", "or leave it empty for waterhealer.listener.rate"),
+				text);
 	}
 
 	/** A whole number of at least 1; empty means the default of {@code property}, which the message names. */

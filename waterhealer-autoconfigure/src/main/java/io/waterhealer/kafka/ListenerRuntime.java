@@ -17,6 +17,7 @@ import io.waterhealer.ledger.PartitionLedger;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.metrics.PartitionView;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -114,6 +115,43 @@ final class ListenerRuntime implements ListenerView {
 	@Override
 	public boolean resumeAfterStorm() {
 		return this.processor.resumeAfterStorm();
+	}
+
+	@Override
+	public String rate() {
+		return this.processor.rate().toString();
+	}
+
+	@Override
+	public void changeRate(String rate) {
+		RateLimit limit;
+		try {
+			limit = RateLimit.parse(rate);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"@HealingListener '" + this.settings.id() + "': rate " + ex.getMessage(), ex);
+		}
+		this.processor.changeRate(limit);
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "' now starts "
+				+ (limit.isUnlimited() ? "records without a rate limit" : "at most " + limit + " records"));
+	}
+
+	@Override
+	public int parallelism() {
+		return this.processor.parallelism();
+	}
+
+	@Override
+	public void changeParallelism(int parallelism) {
+		try {
+			this.processor.changeParallelism(parallelism);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("@HealingListener '" + this.settings.id() + "': " + ex.getMessage(), ex);
+		}
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "' now runs up to " + parallelism
+				+ " records at once");
 	}
 
 	void fatal(Throwable failure) {

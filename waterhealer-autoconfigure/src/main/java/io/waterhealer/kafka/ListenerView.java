@@ -67,4 +67,32 @@ public interface ListenerView {
 		return false;
 	}
 
+	/**
+	 * The records this listener may start per second (minute, hour) on this instance, as now in force.
+	 * @return {@code unlimited}, or e.g. {@code 500/s}
+	 */
+	String rate();
+
+	/**
+	 * Change the rate live: records waiting for a token, and those handed out next, start at the new rate; records
+	 * running keep running. Safe from any thread: it touches only the worker side, never a consumer.
+	 * @param rate {@code N/s}, {@code N/m}, {@code N/h} or {@code unlimited}
+	 * @throws IllegalArgumentException naming the value and the accepted forms when it is none of them
+	 */
+	void changeRate(String rate);
+
+	/**
+	 * How many records this listener may run at once on this instance, as now in force.
+	 * @return the parallelism
+	 */
+	int parallelism();
+
+	/**
+	 * Change the parallelism live: a higher bound lets more records start at once, a lower one applies as running
+	 * records finish (none is interrupted). Safe from any thread: it touches only the worker side, never a consumer.
+	 * @param parallelism the new bound, at least 1
+	 * @throws IllegalArgumentException when it is below 1
+	 */
+	void changeParallelism(int parallelism);
+
 }

@@ -61,6 +61,13 @@ public interface ListenerMetrics {
 	default void metadataTruncated(TopicPartition topicPartition) {
 	}
 
+	/**
+	 * A record (or a batch) started under the listener's rate limit after waiting this long for its token.
+	 * @param nanos the wait, 0 when a token was there
+	 */
+	default void rateLimitWait(long nanos) {
+	}
+
 	/** The meters of one stage and topic. */
 	interface StageMeters {
 

@@ -47,6 +47,8 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 
 	private final Timer commitFailureDuration;
 
+	private final Timer rateLimitWait;
+
 	MicrometerListenerMetrics(MeterRegistry registry, String listenerId, boolean timeExecution, boolean dataSize) {
 		this.registry = registry;
 		this.listenerId = listenerId;
@@ -56,6 +58,7 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 		this.commitFailures = counter(WaterhealerMeter.COMMITS, "outcome", "failure");
 		this.commitSuccessDuration = timer(WaterhealerMeter.COMMIT_DURATION, false, "outcome", "success");
 		this.commitFailureDuration = timer(WaterhealerMeter.COMMIT_DURATION, false, "outcome", "failure");
+		this.rateLimitWait = timer(WaterhealerMeter.RATE_LIMIT_WAIT, false);
 	}
 
 	@Override
@@ -92,6 +95,11 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 		if (meters != null) {
 			meters.forEach(this.registry::remove);
 		}
+	}
+
+	@Override
+	public void rateLimitWait(long nanos) {
+		this.rateLimitWait.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	@Override

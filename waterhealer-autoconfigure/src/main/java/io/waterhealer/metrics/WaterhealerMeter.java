@@ -81,7 +81,12 @@ public enum WaterhealerMeter {
 
 	/** Commits whose metadata could not hold every completed offset. */
 	METADATA_TRUNCATED("waterhealer.commit.metadata.truncated", Type.COUNTER, null,
-			"Commits whose metadata could not hold every offset completed beyond the position", Tags.TOPIC);
+			"Commits whose metadata could not hold every offset completed beyond the position", Tags.TOPIC),
+
+	/** Time a record waited for its rate limit's token. */
+	RATE_LIMIT_WAIT("waterhealer.rate.limit.wait", Type.TIMER, "seconds",
+			"Time a record (or a batch) waited for its token under the listener's rate limit before it started",
+			Tags.LISTENER_ONLY);
 
 	private final String meterName;
 
@@ -156,6 +161,8 @@ public enum WaterhealerMeter {
 		static final List<String> LISTENER_OUTCOME = List.of(LISTENER, OUTCOME);
 
 		static final List<String> TOPIC = List.of(LISTENER, TOPIC_NAME);
+
+		static final List<String> LISTENER_ONLY = List.of(LISTENER);
 
 		private Tags() {
 		}

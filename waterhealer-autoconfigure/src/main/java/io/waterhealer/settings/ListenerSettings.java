@@ -24,10 +24,11 @@ import io.waterhealer.codec.CommitMetadataCodec;
  * @param batch how batches are formed, for batch methods
  * @param completionTimeout how long a returned completion ({@code CompletionStage}, {@code Mono}, Kotlin
  * {@code suspend}) may take before the attempt fails; zero for no limit
+ * @param rate records the listener may start per second (minute, hour) on this instance; retries are not counted
  */
 public record ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
 		long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
-		boolean debug, BatchSettings batch, Duration completionTimeout) {
+		boolean debug, BatchSettings batch, Duration completionTimeout, RateLimit rate) {
 
 	/** Default records processed at the same time per listener. */
 	public static final int DEFAULT_PARALLELISM = 16;
@@ -65,6 +66,27 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 	}
 
 	/**
+	 * Settings without a rate limit, for callers that do not set one.
+	 */
+	public ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
+			long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
+			boolean debug, BatchSettings batch, Duration completionTimeout) {
+		this(id, parallelism, ordering, concurrency, maxInFlight, maxSpan, commitInterval, drainTimeout,
+				metadataMaxChars, failure, debug, batch, completionTimeout, RateLimit.unlimited());
+	}
+
+	/**
+	 * These settings with another rate limit.
+	 * @param limit the limit
+	 * @return the new settings
+	 */
+	public ListenerSettings withRate(RateLimit limit) {
+		return new ListenerSettings(this.id, this.parallelism, this.ordering, this.concurrency, this.maxInFlight,
+				this.maxSpan, this.commitInterval, this.drainTimeout, this.metadataMaxChars, this.failure, this.debug,
+				this.batch, this.completionTimeout, limit);
+	}
+
+	/**
 	 * These settings with another completion timeout.
 	 * @param timeout the timeout, zero for none
 	 * @return the new settings
@@ -72,7 +94,7 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 	public ListenerSettings withCompletionTimeout(Duration timeout) {
 		return new ListenerSettings(this.id, this.parallelism, this.ordering, this.concurrency, this.maxInFlight,
 				this.maxSpan, this.commitInterval, this.drainTimeout, this.metadataMaxChars, this.failure, this.debug,
-				this.batch, timeout);
+				this.batch, timeout, this.rate);
 	}
 
 	/**

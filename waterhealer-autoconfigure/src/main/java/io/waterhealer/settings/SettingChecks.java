@@ -324,6 +324,22 @@ public final class SettingChecks {
 		return value;
 	}
 
+	/**
+	 * Records a listener may start per second, minute or hour: {@code N/s}, {@code N/m}, {@code N/h} or
+	 * {@code unlimited}, given as text (an annotation attribute, a property).
+	 * @param name the setting
+	 * @param text the text; surrounding spaces and case are ignored
+	 * @return the rate
+	 */
+	public static RateLimit rate(SettingName name, String text) {
+		try {
+			return RateLimit.parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw name.invalid("is '" + text + "'", name.fix("Write " + RateLimit.FORMS));
+		}
+	}
+
 	private static boolean isMaxAttempts(int value) {
 		return value >= 1 || value == FailureSettings.UNLIMITED;
 	}

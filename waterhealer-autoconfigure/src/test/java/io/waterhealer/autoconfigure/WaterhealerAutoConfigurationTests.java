@@ -183,6 +183,14 @@ class WaterhealerAutoConfigurationTests {
 	}
 
 	@Test
+	void whenARateIsNotARateThenStartupFailsNamingItAndTheFormsThatWork() {
+		this.runner.withUserConfiguration(BadRate.class)
+			.run((context) -> assertThat(mostSpecificCause(context)).hasMessageContaining("'badRate'")
+				.hasMessageContaining("rate is '500/d'")
+				.hasMessageContaining("Write N/s, N/m or N/h"));
+	}
+
+	@Test
 	void whenTwoListenersShareAnIdThenStartupFails() {
 		this.runner.withUserConfiguration(ValidListener.class, SameId.class)
 			.run((context) -> assertThat(mostSpecificCause(context))
@@ -312,6 +320,22 @@ class WaterhealerAutoConfigurationTests {
 
 				@HealingListener(id = "badTimeout", topics = "t", batchTimeout = "soon")
 				void handle(java.util.List<String> batch) {
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadRate {
+
+		@Bean
+		Object badRateListener() {
+			return new Object() {
+
+				@HealingListener(id = "badRate", topics = "t", rate = "500/d")
+				void handle(String value) {
 				}
 
 			};

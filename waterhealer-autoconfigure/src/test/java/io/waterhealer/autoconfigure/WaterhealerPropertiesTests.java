@@ -2,6 +2,7 @@ package io.waterhealer.autoconfigure;
 
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import io.waterhealer.settings.RetryBackOff;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,7 @@ class WaterhealerPropertiesTests {
 		assertThat(defaults.commitInterval()).isEqualTo(ListenerSettings.DEFAULT_COMMIT_INTERVAL);
 		assertThat(defaults.drainTimeout()).isEqualTo(ListenerSettings.DEFAULT_DRAIN_TIMEOUT);
 		assertThat(defaults.backOff()).isEqualTo(RetryBackOff.DEFAULT);
+		assertThat(defaults.rate()).isEqualTo(RateLimit.unlimited());
 	}
 
 }

@@ -9,6 +9,7 @@ import io.waterhealer.Ordering;
 import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import io.waterhealer.settings.RetryBackOff;
 import io.waterhealer.settings.ShutdownSettings;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,17 @@ class WaterhealerSettingsMapperTests {
 			.isThrownBy(() -> this.properties.toListenerDefaults())
 			.withMessage("Property waterhealer.listener.completion-timeout is PT-1S. Set it to zero or a positive duration, "
 					+ "e.g. 5m.");
+	}
+
+	@Test
+	void theRatePropertyIsReadAndAWrongOneNamesThePropertyAndTheForms() {
+		this.properties.getListener().setRate("250/s");
+		assertThat(this.properties.toListenerDefaults().rate()).isEqualTo(RateLimit.parse("250/s"));
+		this.properties.getListener().setRate("250");
+		assertThatExceptionOfType(InvalidHealingListenerException.class)
+			.isThrownBy(() -> this.properties.toListenerDefaults())
+			.withMessage("Property waterhealer.listener.rate is '250'. Write N/s, N/m or N/h with N a whole number of "
+					+ "at least 1 (e.g. 500/s), or unlimited.");
 	}
 
 	@Test

@@ -98,6 +98,8 @@ class BadConfigurationTests {
 						"waterhealer.listener.drain-timeout=-5s"),
 				row("waterhealer.listener.completion-timeout", "zero or a positive duration",
 						"waterhealer.listener.completion-timeout=-1s"),
+				row("waterhealer.listener.rate", "N/s, N/m or N/h", "waterhealer.listener.rate=500 per second"),
+				row("waterhealer.listener.rate", "N/s, N/m or N/h", "waterhealer.listener.rate=0/s"),
 				row("waterhealer.observation.enabled", "true or false", "waterhealer.observation.enabled=perhaps"),
 				row("waterhealer.listener.metadata-max-bytes", "offset.metadata.max.bytes",
 						"waterhealer.listener.metadata-max-bytes=-1"),

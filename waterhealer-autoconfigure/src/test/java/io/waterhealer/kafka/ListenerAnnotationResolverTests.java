@@ -13,6 +13,7 @@ import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.Annotated
 import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,19 @@ class ListenerAnnotationResolverTests {
 			.isEqualTo(FailurePolicy.DEAD_LETTER);
 	}
 
+	@Test
+	void theRateAttributeOverridesThePropertyAndUnlimitedLiftsIt() {
+		ListenerAnnotationResolver limited = new ListenerAnnotationResolver(this.beanFactory,
+				DEFAULTS.withRate(RateLimit.parse("500/s")), () -> this.template);
+		assertThat(limited.settings("x", annotation("defaults")).rate()).hasToString("500/s");
+		assertThat(limited.settings("x", annotation("slow")).rate()).hasToString("120/m");
+		assertThat(limited.settings("x", annotation("unlimited")).rate().isUnlimited()).isTrue();
+		assertThat(this.resolver.settings("x", annotation("defaults")).rate().isUnlimited()).isTrue();
+		assertRejected(() -> this.resolver.settings("x", annotation("badRate")),
+				"@HealingListener 'x': rate is '500 per second'. Write N/s, N/m or N/h with N a whole number of at "
+						+ "least 1 (e.g. 500/s), or unlimited, or leave it empty for waterhealer.listener.rate.");
+	}
+
 	private static void assertRejected(ThrowingCallable resolution, String message) {
 		assertThatExceptionOfType(InvalidHealingListenerException.class).isThrownBy(resolution).withMessage(message);
 	}
@@ -226,6 +240,18 @@ class ListenerAnnotationResolverTests {
 
 		@HealingListener(failurePolicy = FailurePolicy.DEAD_LETTER)
 		void deadLetter(String value) {
+		}
+
+		@HealingListener(rate = " 120/m ")
+		void slow(String value) {
+		}
+
+		@HealingListener(rate = "unlimited")
+		void unlimited(String value) {
+		}
+
+		@HealingListener(rate = "500 per second")
+		void badRate(String value) {
 		}
 
 	}

@@ -7,14 +7,15 @@ import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RateLimit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The worker side of a listener, as the consumer thread sees it: records handed out go in here, and run on the
  * listener's {@link WorkerThreads} in the order the {@link Dispatcher} allows (or in the batches the {@link Batcher}
- * forms), one {@link RecordAttempt} or {@link BatchAttempt} at a time, until their {@link RecordOutcome} completes
- * them in the ledger.
+ * forms), at the rate the {@link StartLimiter} allows, one {@link RecordAttempt} or {@link BatchAttempt} at a time,
+ * until their {@link RecordOutcome} completes them in the ledger.
  * <p>
  * This class only builds and connects those parts, so that the consumer-thread side depends on one type and the
  * parts can each be tested on their own.
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
 public final class RecordProcessor {
 
 	private final WorkerThreads threads;
+
+	private final StartLimiter limiter;
 
 	private final Dispatcher dispatcher;
 
@@ -48,7 +51,10 @@ public final class RecordProcessor {
 			@Nullable CheckpointStore checkpoints, boolean virtualThreads, AttemptObserver.Factory observers) {
 		StageRecorder stages = new StageRecorder(settings.id(), metrics, sizes, checkpoints);
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
-		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.threads);
+		this.limiter = new StartLimiter(settings.id(), settings.rate(), this.threads,
+				StartLimiter.Timer.on(this.threads.scheduler()),
+				System::nanoTime, metrics::rateLimitWait);
+		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.limiter::start);
 		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, this.threads, this.dispatcher);
 		AsyncResults completions = new AsyncResults(settings.id(), settings.completionTimeout(),
 				this.threads.scheduler(), this.threads);
@@ -58,7 +64,7 @@ public final class RecordProcessor {
 			this.recordAttempt = null;
 			this.batchAttempt = batchAttempt;
 			this.batcher = new Batcher(settings.batch(), this.threads.scheduler(),
-					(batch) -> this.threads.execute(() -> batchAttempt.run(batch)));
+					(batch) -> this.limiter.start(() -> batchAttempt.run(batch), batch.size()));
 		}
 		else {
 			this.recordAttempt = new RecordAttempt(invoker, stages, this.outcome, completions,
@@ -91,6 +97,44 @@ public final class RecordProcessor {
 		}
 		this.outcome.resume();
 		return true;
+	}
+
+	/**
+	 * Any thread: the rate at which records start.
+	 * @return the rate in force
+	 */
+	public RateLimit rate() {
+		return this.limiter.rate();
+	}
+
+	/**
+	 * Any thread: change the rate at which records start; records waiting for a token are released at the new rate.
+	 * @param rate the new rate
+	 */
+	public void changeRate(RateLimit rate) {
+		this.limiter.rate(rate);
+	}
+
+	/**
+	 * Any thread: how many records may run at once.
+	 * @return the parallelism in force
+	 */
+	public int parallelism() {
+		return this.threads.parallelism();
+	}
+
+	/**
+	 * Any thread: change how many records may run at once. Records running keep running; a lower bound applies as
+	 * they finish, a higher one at once.
+	 * @param parallelism the new bound, at least 1
+	 * @throws IllegalArgumentException when it is below 1
+	 */
+	public void changeParallelism(int parallelism) {
+		if (parallelism < 1) {
+			throw new IllegalArgumentException("The parallelism of a @HealingListener must be a whole number of at "
+					+ "least 1, but was " + parallelism);
+		}
+		this.threads.parallelism(parallelism);
 	}
 
 	/** Consumer thread: start a handed-out record when its ordering allows. */

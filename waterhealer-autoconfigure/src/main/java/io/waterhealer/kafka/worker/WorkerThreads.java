@@ -16,7 +16,8 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
  * for back-offs and batch timeouts, so that waiting for a retry or a batch occupies no worker.
  * <p>
  * The workers are a fixed pool with an unbounded queue: {@code parallelism} is the bound on handlers running at
- * once, and the ledger's window (not this queue) bounds how many records wait. Threads are named
+ * once, and the ledger's window (not this queue) bounds how many records wait. The bound can change live
+ * ({@link #parallelism(int)}), which a fixed pool allows through its core and maximum sizes. Threads are named
  * {@code waterhealer-<listener id>-<n>} and {@code waterhealer-<listener id>-retry-<n>}, which is how a thread dump
  * (and a user's log pattern) tells whose work a thread does.
  */
@@ -44,6 +45,32 @@ final class WorkerThreads implements Executor {
 	@Override
 	public void execute(Runnable task) {
 		this.workers.execute(task);
+	}
+
+	/**
+	 * How many records may run at once now.
+	 * @return the workers
+	 */
+	int parallelism() {
+		return this.workers.getMaximumPoolSize();
+	}
+
+	/**
+	 * Change how many records may run at once, from any thread. Raising adds workers at once for the tasks queued;
+	 * lowering lets running handlers finish, and the workers beyond the new size leave as they go idle, so no running
+	 * record is interrupted. Core and maximum move in the order that keeps core at most maximum, which the pool
+	 * refuses otherwise.
+	 * @param parallelism the new bound, at least 1
+	 */
+	synchronized void parallelism(int parallelism) {
+		if (parallelism > this.workers.getMaximumPoolSize()) {
+			this.workers.setMaximumPoolSize(parallelism);
+			this.workers.setCorePoolSize(parallelism);
+		}
+		else {
+			this.workers.setCorePoolSize(parallelism);
+			this.workers.setMaximumPoolSize(parallelism);
+		}
 	}
 
 	/** The thread that waits out back-offs and batch timeouts; it hands the work itself to the workers. */
