@@ -81,7 +81,12 @@ public enum WaterhealerMeter {
 
 	/** Commits whose metadata could not hold every completed offset. */
 	METADATA_TRUNCATED("waterhealer.commit.metadata.truncated", Type.COUNTER, null,
-			"Commits whose metadata could not hold every offset completed beyond the position", Tags.TOPIC);
+			"Commits whose metadata could not hold every offset completed beyond the position", Tags.TOPIC),
+
+	/** Dead letters replayed to their original topics. */
+	DEAD_LETTERS_REPLAYED("waterhealer.deadletters.replayed", Type.COUNTER, null,
+			"Dead letters replayed to their original topics through the deadletters endpoint, by dead-letter topic",
+			Tags.TOPIC);
 
 	private final String meterName;
 
