@@ -138,8 +138,8 @@ final class DeadLetterInventory {
 	/** A header as text, or {@value #UNKNOWN} when the record has none (it was not dead-lettered by spring-kafka). */
 	static String header(ConsumerRecord<?, ?> record, String name) {
 		Header header = record.headers().lastHeader(name);
-		return (header != null && header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8)
-				: UNKNOWN;
+		byte[] value = (header != null) ? header.value() : null;
+		return (value != null) ? new String(value, StandardCharsets.UTF_8) : UNKNOWN;
 	}
 
 	private static @Nullable String time(long millis, long none) {

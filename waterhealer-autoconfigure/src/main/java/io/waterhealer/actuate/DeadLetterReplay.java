@@ -57,13 +57,14 @@ final class DeadLetterReplay {
 	record Filter(@Nullable Integer partition, @Nullable Long from, @Nullable Long to, @Nullable String exception) {
 
 		boolean partitionMatches(TopicPartition topicPartition) {
-			return this.partition == null || this.partition == topicPartition.partition();
+			Integer only = this.partition;
+			return only == null || only == topicPartition.partition();
 		}
 
 		boolean matches(ConsumerRecord<?, ?> record) {
-			return this.exception == null
-					|| this.exception.equals(DeadLetterInventory.header(record, KafkaHeaders.DLT_EXCEPTION_FQCN))
-					|| this.exception.equals(DeadLetterInventory.header(record, DeadLetterHeaders.ROOT_CAUSE_CLASS));
+			String only = this.exception;
+			return only == null || only.equals(DeadLetterInventory.header(record, KafkaHeaders.DLT_EXCEPTION_FQCN))
+					|| only.equals(DeadLetterInventory.header(record, DeadLetterHeaders.ROOT_CAUSE_CLASS));
 		}
 
 	}
@@ -88,10 +89,12 @@ final class DeadLetterReplay {
 			for (TopicPartition partition : partitions) {
 				long logStart = begin.getOrDefault(partition, 0L);
 				ReplayedOffsets done = ReplayedOffsets.of(committed.get(partition), logStart);
-				long scanStart = Math.max(done.position(), (filter.from() != null) ? filter.from() : 0L);
+				Long from = filter.from();
+				Long to = filter.to();
+				long scanStart = Math.max(done.position(), (from != null) ? from : 0L);
 				long scanEnd = end.getOrDefault(partition, logStart);
-				if (filter.to() != null) {
-					scanEnd = Math.min(scanEnd, filter.to() + 1);
+				if (to != null) {
+					scanEnd = Math.min(scanEnd, to + 1);
 				}
 				if (scanStart >= scanEnd) {
 					continue;
@@ -151,17 +154,20 @@ final class DeadLetterReplay {
 	 */
 	static ProducerRecord<byte[], byte[]> toOrigin(ConsumerRecord<byte[], byte[]> record, String mark) {
 		Header retryOrigin = record.headers().lastHeader(DeadLetterHeaders.RETRY_ORIGINAL_TOPIC);
-		Header origin = record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_TOPIC);
-		if (retryOrigin == null && origin == null) {
+		Header origin = (retryOrigin != null) ? retryOrigin
+				: record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_TOPIC);
+		byte[] topicBytes = (origin != null) ? origin.value() : null;
+		if (topicBytes == null) {
 			throw new IllegalStateException(record.topic() + "-" + record.partition() + "@" + record.offset()
 					+ " has no " + KafkaHeaders.DLT_ORIGINAL_TOPIC + " header: it was not dead-lettered by "
 					+ "spring-kafka's DeadLetterPublishingRecoverer, so there is no original topic to replay it to");
 		}
-		String topic = new String(((retryOrigin != null) ? retryOrigin : origin).value(), StandardCharsets.UTF_8);
+		String topic = new String(topicBytes, StandardCharsets.UTF_8);
 		Integer partition = null;
 		Header originalPartition = record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_PARTITION);
-		if (retryOrigin == null && originalPartition != null && originalPartition.value().length == Integer.BYTES) {
-			partition = ByteBuffer.wrap(originalPartition.value()).getInt();
+		byte[] partitionBytes = (originalPartition != null) ? originalPartition.value() : null;
+		if (retryOrigin == null && partitionBytes != null && partitionBytes.length == Integer.BYTES) {
+			partition = ByteBuffer.wrap(partitionBytes).getInt();
 		}
 		RecordHeaders headers = new RecordHeaders();
 		for (Header header : record.headers()) {
