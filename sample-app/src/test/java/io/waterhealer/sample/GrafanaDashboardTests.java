@@ -104,6 +104,7 @@ class GrafanaDashboardTests {
 		metrics.commit(false, false, 1_000);
 		metrics.skippedOnAssignment(partition);
 		metrics.metadataTruncated(partition);
+		metrics.deadLettersReplayed("payments-dlt", 3);
 
 		Set<WaterhealerMeter> registered = EnumSet.noneOf(WaterhealerMeter.class);
 		registry.getMeters().forEach((meter) -> {

@@ -1,9 +1,16 @@
 package io.waterhealer.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.waterhealer.actuate.DeadLetterSource;
+import io.waterhealer.actuate.DeadLettersEndpoint;
 import io.waterhealer.actuate.LedgerEndpoint;
 import io.waterhealer.actuate.WaterhealerEndpoint;
 import io.waterhealer.kafka.HealingListenerRegistrar;
+import io.waterhealer.metrics.ListenerMetricsFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,7 +30,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The read-only {@code ledger} actuator endpoint (not exposed over HTTP unless the application exposes it), the
- * {@code waterhealer} endpoint (dead-letter storms, and their resume once access is granted) and, in a
+ * {@code waterhealer} endpoint (dead-letter storms, and their resume once access is granted), the
+ * {@code deadletters} endpoint (what the dead-letter topics hold, and their replay once access is granted) and, in a
  * servlet web application with {@code waterhealer.ledger-page.enabled=true}, the live ledger page that draws it at
  * {@code /waterhealer/ledger.html}.
  * <p>
@@ -58,6 +66,33 @@ public final class WaterhealerLedgerAutoConfiguration {
 		@ConditionalOnMissingBean
 		WaterhealerEndpoint waterhealerEndpoint(HealingListenerRegistrar registrar) {
 			return new WaterhealerEndpoint(registrar::runtimes);
+		}
+
+	}
+
+	/**
+	 * What the dead-letter topics hold, and their replay once access is granted; its own block, so that it is exposed
+	 * and granted on its own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	@ConditionalOnAvailableEndpoint(DeadLettersEndpoint.class)
+	static class DeadLettersEndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		DeadLettersEndpoint deadLettersEndpoint(HealingListenerRegistrar registrar,
+				ObjectProvider<ListenerMetricsFactory> metrics) {
+			return new DeadLettersEndpoint(() -> sources(registrar), metrics.getIfUnique());
+		}
+
+		private static Map<String, DeadLetterSource> sources(HealingListenerRegistrar registrar) {
+			Map<String, DeadLetterSource> sources = new LinkedHashMap<>();
+			registrar.deadLetterRoutes()
+				.forEach((id, route) -> sources.put(id, new DeadLetterSource(id, route.deadLetterTopics(),
+						route.groupId() + DeadLetterSource.REPLAY_GROUP_SUFFIX, route.consumerConfig(),
+						route.producerConfig())));
+			return sources;
 		}
 
 	}

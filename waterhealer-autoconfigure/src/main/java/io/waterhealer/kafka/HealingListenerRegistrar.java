@@ -1,5 +1,7 @@
 package io.waterhealer.kafka;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.Annotated
 import io.waterhealer.kafka.worker.AttemptObserver;
 import io.waterhealer.kafka.worker.DeadLetterPublisher;
 import io.waterhealer.kafka.worker.HandlerMethodInvoker;
+import io.waterhealer.kafka.worker.OriginalRecords;
 import io.waterhealer.kafka.worker.RecordProcessor;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.metrics.ListenerMetricsFactory;
@@ -66,6 +69,10 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	private boolean virtualThreads;
 
 	private final Map<String, ListenerRuntime> runtimes = new LinkedHashMap<>();
+
+	private final List<OriginalRecords> originals = new ArrayList<>();
+
+	private final Map<String, DeadLetterRoute> deadLetterRoutes = new LinkedHashMap<>();
 
 	/**
 	 * Create the registrar.
@@ -162,13 +169,14 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 			}
 			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
 					: ListenerMetrics.NONE;
-			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
-					deadLetterPublisher(settings), listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads,
-					attemptObservers),
-					listenerMetrics);
-			this.runtimes.put(id, runtime);
 			Properties consumerProperties = PoisonPillDeserializers.wrap(id, consumerConfig,
 					factory.hasDeserializerInstances());
+			DeadLetterPublisher deadLetters = deadLetterPublisher(settings, topics, groupId, consumerConfig,
+					consumerProperties);
+			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
+					deadLetters, listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads, attemptObservers),
+					listenerMetrics);
+			this.runtimes.put(id, runtime);
 			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);
 			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
 					this.resolver.autoStartup(id, annotation), runtime, consumerProperties);
@@ -185,12 +193,27 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		return Map.copyOf(this.runtimes);
 	}
 
+	/**
+	 * Where the dead letters of every DEAD_LETTER listener go, by id, for the {@code deadletters} endpoint.
+	 * @return the routes
+	 */
+	public Map<String, DeadLetterRoute> deadLetterRoutes() {
+		return Map.copyOf(this.deadLetterRoutes);
+	}
+
 	@Override
 	public void destroy() {
 		this.runtimes.values().forEach(ListenerRuntime::shutdown);
+		this.originals.forEach(OriginalRecords::close);
 	}
 
-	private @Nullable DeadLetterPublisher deadLetterPublisher(ListenerSettings settings) {
+	/**
+	 * The dead-letter publisher of a DEAD_LETTER listener: it reads each record again as the broker holds it, with a
+	 * consumer of the listener's configuration (its factory's, with the endpoint's overrides), and publishes its
+	 * bytes through a template that writes byte arrays.
+	 */
+	private @Nullable DeadLetterPublisher deadLetterPublisher(ListenerSettings settings, List<String> topics,
+			@Nullable String groupId, Map<String, Object> consumerConfig, Properties consumerProperties) {
 		if (settings.failure().policy() != FailurePolicy.DEAD_LETTER) {
 			return null;
 		}
@@ -200,7 +223,33 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		}
 		KafkaTemplate<?, ?> bytesTemplate = new KafkaTemplate<>(template.getProducerFactory(),
 				Map.of(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-		return new DeadLetterPublisher(settings.id(), template, bytesTemplate, settings.failure()::deadLetterTopicFor);
+		KafkaTemplate<?, ?> rawTemplate = new KafkaTemplate<>(template.getProducerFactory(),
+				Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		Map<String, Object> readerConfig = new LinkedHashMap<>(consumerConfig);
+		consumerProperties.stringPropertyNames()
+			.forEach((name) -> readerConfig.put(name, consumerProperties.getProperty(name)));
+		OriginalRecords reader = OriginalRecords.forListener(settings.id(), readerConfig);
+		this.originals.add(reader);
+		String group = (groupId != null) ? groupId : (String) consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
+		this.deadLetterRoutes.put(settings.id(),
+				new DeadLetterRoute(topics.stream().map(settings.failure()::deadLetterTopicFor).distinct().toList(),
+						(group != null) ? group : settings.id(), Collections.unmodifiableMap(readerConfig),
+						Collections.unmodifiableMap(
+								new LinkedHashMap<>(template.getProducerFactory().getConfigurationProperties()))));
+		return new DeadLetterPublisher(settings.id(), template, bytesTemplate, rawTemplate,
+				settings.failure()::deadLetterTopicFor, reader);
+	}
+
+	/**
+	 * Where one listener's dead letters go and how to reach them.
+	 * @param deadLetterTopics its dead-letter topics
+	 * @param groupId its consumer group
+	 * @param consumerConfig its consumers' configuration
+	 * @param producerConfig the configuration of the producer its dead letters are published with
+	 */
+	public record DeadLetterRoute(List<String> deadLetterTopics, String groupId, Map<String, Object> consumerConfig,
+			Map<String, Object> producerConfig) {
 	}
 
 }

@@ -68,6 +68,14 @@ public interface ListenerMetrics {
 	default void rateLimitWait(long nanos) {
 	}
 
+	/**
+	 * Dead letters were replayed from a dead-letter topic to their original topics.
+	 * @param deadLetterTopic the dead-letter topic
+	 * @param count how many
+	 */
+	default void deadLettersReplayed(String deadLetterTopic, long count) {
+	}
+
 	/** The meters of one stage and topic. */
 	interface StageMeters {
 

@@ -39,6 +39,8 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 
 	private final Map<String, Counter> truncated = new ConcurrentHashMap<>();
 
+	private final Map<String, Counter> replayed = new ConcurrentHashMap<>();
+
 	private final Counter commitSuccesses;
 
 	private final Counter commitFailures;
@@ -113,6 +115,13 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 		this.skipped.computeIfAbsent(topicPartition.topic(),
 				(topic) -> counter(WaterhealerMeter.RECORDS_SKIPPED, WaterhealerMeter.Tags.TOPIC_NAME, topic))
 			.increment();
+	}
+
+	@Override
+	public void deadLettersReplayed(String deadLetterTopic, long count) {
+		this.replayed.computeIfAbsent(deadLetterTopic,
+				(topic) -> counter(WaterhealerMeter.DEAD_LETTERS_REPLAYED, WaterhealerMeter.Tags.TOPIC_NAME, topic))
+			.increment(count);
 	}
 
 	@Override

@@ -86,7 +86,12 @@ public enum WaterhealerMeter {
 	/** Time a record waited for its rate limit's token. */
 	RATE_LIMIT_WAIT("waterhealer.rate.limit.wait", Type.TIMER, "seconds",
 			"Time a record (or a batch) waited for its token under the listener's rate limit before it started",
-			Tags.LISTENER_ONLY);
+			Tags.LISTENER_ONLY),
+
+	/** Dead letters replayed to their original topics. */
+	DEAD_LETTERS_REPLAYED("waterhealer.deadletters.replayed", Type.COUNTER, null,
+			"Dead letters replayed to their original topics through the deadletters endpoint, by dead-letter topic",
+			Tags.TOPIC);
 
 	private final String meterName;
 

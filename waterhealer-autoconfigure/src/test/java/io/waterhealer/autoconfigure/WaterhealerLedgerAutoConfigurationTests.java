@@ -1,7 +1,10 @@
 package io.waterhealer.autoconfigure;
 
 import io.waterhealer.HealingListener;
+import io.waterhealer.actuate.DeadLettersEndpoint;
 import io.waterhealer.actuate.LedgerEndpoint;
+import io.waterhealer.kafka.HealingListenerRegistrar;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -35,6 +38,7 @@ class WaterhealerLedgerAutoConfigurationTests {
 		this.web.run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context).doesNotHaveBean(LedgerEndpoint.class);
+			assertThat(context).doesNotHaveBean(DeadLettersEndpoint.class);
 			assertThat(context).doesNotHaveBean("waterhealerLedgerPage");
 		});
 	}
@@ -47,6 +51,23 @@ class WaterhealerLedgerAutoConfigurationTests {
 			assertThat(report.listeners()).containsOnlyKeys("orders");
 			assertThat(report.listeners().get("orders").partitions()).isEmpty();
 		});
+	}
+
+	@Test
+	void whenTheDeadLettersEndpointIsExposedThenItExistsOnItsOwnWithTheRouteOfEachDeadLetterListener() {
+		this.web.withPropertyValues("management.endpoints.web.exposure.include=deadletters",
+				"waterhealer.failure.policy=dead-letter")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DeadLettersEndpoint.class);
+				assertThat(context).doesNotHaveBean(LedgerEndpoint.class);
+				HealingListenerRegistrar.DeadLetterRoute route = context.getBean(HealingListenerRegistrar.class)
+					.deadLetterRoutes()
+					.get("orders");
+				assertThat(route).isNotNull();
+				assertThat(route.deadLetterTopics()).containsExactly("orders-dlt");
+				assertThat(route.consumerConfig()).containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+				assertThat(route.groupId()).isEqualTo("orders");
+			});
 	}
 
 	@Test

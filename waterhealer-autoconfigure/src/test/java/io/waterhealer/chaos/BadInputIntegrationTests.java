@@ -101,24 +101,27 @@ class BadInputIntegrationTests {
 		assertThat(output).contains("policy DEAD_LETTER published it to " + topic + "-dlt");
 	}
 
+	/**
+	 * A dead letter is the record's bytes as read again from the topic, so Boot's default {@code StringSerializer},
+	 * which cannot write an {@code Order}, no longer holds the rejected record (it used to: the deserialized object
+	 * was re-serialized, and the record stayed incomplete until the producer's serializer was changed).
+	 */
 	@Test
-	void deadLetterWithAProducerThatCannotWriteTheTypeHoldsTheRecordAndNamesTheProperty(CapturedOutput output)
-			throws Exception {
+	void deadLetterNeedsNoProducerSerializerOfTheListenersType() throws Exception {
 		String topic = produce("bad-input-dlt-serializer");
 		OrderListener listener = new OrderListener();
-		try (ConfigurableApplicationContext context = start(topic, listener, "waterhealer.failure.policy=dead-letter",
-				"waterhealer.retry.initial-interval=500ms", "waterhealer.retry.max-interval=1s")) {
-			// the poison pills go out as bytes; the rejected Order cannot go through Boot's default StringSerializer
-			await().atMost(Duration.ofSeconds(60)).until(() -> listener.processed.containsAll(GOOD)
-					&& output.toString().contains("spring.kafka.producer.value-serializer"));
-			// the records before it are committed (the earlier bad ones are on the dead-letter topic) ...
-			await().atMost(Duration.ofSeconds(30)).until(() -> committed(topic) == 7L);
+		try (ConfigurableApplicationContext context = start(topic, listener, "waterhealer.failure.policy=dead-letter")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> committed(topic) == INPUTS.size());
+			assertThat(listener.processed).containsExactlyInAnyOrderElementsOf(GOOD);
+			List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readRaw(topic + "-dlt", BAD.size(),
+					Duration.ofSeconds(30));
+			ConsumerRecord<byte[], byte[]> rejected = dead.stream()
+				.filter((record) -> header(record, KafkaHeaders.DLT_ORIGINAL_OFFSET).equals("7"))
+				.findFirst()
+				.orElseThrow();
+			assertThat(rejected.value()).isEqualTo(INPUTS.get(7).valueBytes());
+			assertThat(rejected.key()).isEqualTo(INPUTS.get(7).keyBytes());
 		}
-		// ... and the position never passes it
-		assertThat(committed(topic)).as("held at the record that could not be dead-lettered").isEqualTo(7L);
-		assertThat(output).contains("offset=7 ")
-			.contains("could not publish it to dead-letter topic " + topic + "-dlt, it stays incomplete")
-			.contains("the dead-letter producer cannot serialize " + topic + "-0@7");
 	}
 
 	@Test
