@@ -60,6 +60,11 @@ class WaterhealerRuntimeHintsTests {
 			.accepts(endpointHints);
 		assertThat(RuntimeHintsPredicates.reflection()
 			.onMethodInvocation(LedgerEndpoint.LedgerReport.class.getMethod("listeners"))).accepts(endpointHints);
+		// the records by state and the cuts sit in a Map's values and a List's elements of each partition
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(LedgerEndpoint.StateRanges.class.getMethod("ranges"))).accepts(endpointHints);
+		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(LedgerEndpoint.Cut.class.getMethod("total")))
+			.accepts(endpointHints);
 	}
 
 	private static RuntimeHints registeredHints() {
