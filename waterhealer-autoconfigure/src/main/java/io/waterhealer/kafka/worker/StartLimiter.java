@@ -92,28 +92,30 @@ final class StartLimiter {
 	 * @throws RejectedExecutionException when it would start now and the workers are stopping
 	 */
 	void start(Runnable task, int permits) {
-		if (this.bucket == null) {
-			this.workers.execute(task);
+		if (this.bucket != null && !takeOrQueue(task, permits)) {
 			return;
 		}
-		synchronized (this) {
-			TokenBucket tokens = this.bucket;
-			if (tokens != null) {
-				long now = this.clock.getAsLong();
-				if (!this.queue.isEmpty() || !tokens.tryTake(permits, now)) {
-					this.queue.add(new Waiting(task, permits, now));
-					armTimer(tokens, now);
-					return;
-				}
-			}
-			// a limit just lifted: the queue was released, this one starts as it would have without a limit
-			else {
-				this.workers.execute(task);
-				return;
-			}
-		}
-		this.waited.accept(0);
 		this.workers.execute(task);
+	}
+
+	/**
+	 * Take the tokens of a start, or queue it behind those waiting (which come first even when a token is there).
+	 * @return whether it may start now; {@code false} when it was queued
+	 */
+	private synchronized boolean takeOrQueue(Runnable task, int permits) {
+		TokenBucket tokens = this.bucket;
+		if (tokens == null) {
+			// the limit was lifted meanwhile, and what waited was released
+			return true;
+		}
+		long now = this.clock.getAsLong();
+		if (this.queue.isEmpty() && tokens.tryTake(permits, now)) {
+			this.waited.accept(0);
+			return true;
+		}
+		this.queue.add(new Waiting(task, permits, now));
+		armTimer(tokens, now);
+		return false;
 	}
 
 	/**
