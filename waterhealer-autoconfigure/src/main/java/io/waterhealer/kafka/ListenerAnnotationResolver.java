@@ -13,6 +13,7 @@ import io.waterhealer.kafka.HealingListenerAnnotationBeanPostProcessor.Annotated
 import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryTiers;
 import io.waterhealer.settings.SettingChecks;
 import io.waterhealer.settings.SettingName;
 import org.jspecify.annotations.Nullable;
@@ -158,8 +159,13 @@ final class ListenerAnnotationResolver {
 					"Keep Spring Boot's Kafka auto-configuration (it defines kafkaTemplate) or define a KafkaTemplate "
 							+ "bean, or choose HALT or SKIP.");
 		}
+		RetryTiers tiers = defaults.tiers();
+		String retryTopics = resolve(annotation.retryTopics());
+		if (StringUtils.hasText(retryTopics)) {
+			tiers = SettingChecks.retryTiers(SettingName.attribute(id, "retryTopics"), retryTopics, tiers.suffix());
+		}
 		return new FailureSettings(policy, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
-				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold());
+				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold(), tiers);
 	}
 
 	private BatchSettings batch(String id, HealingListener annotation) {

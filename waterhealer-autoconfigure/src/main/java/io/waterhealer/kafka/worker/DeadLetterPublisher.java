@@ -25,7 +25,9 @@ import org.springframework.kafka.support.SendResult;
  * <p>
  * Publishing waits for the broker's acknowledgement, so a record is completed (and may be committed past) only once
  * it is safely on the dead-letter topic. Records that could not be deserialized are published with their original
- * bytes, through a template whose value serializer writes byte arrays.
+ * bytes, through a template whose value serializer writes byte arrays. A record that failed its last retry tier goes
+ * to the dead-letter topic of the topic it came from (its {@link RetryTierHeaders#ORIGINAL_TOPIC} header, which it
+ * keeps), not to one of the tier's.
  */
 public final class DeadLetterPublisher {
 
@@ -55,7 +57,7 @@ public final class DeadLetterPublisher {
 		templates.put(byte[].class, bytesTemplate);
 		templates.put(Object.class, template);
 		this.recoverer = new DeadLetterPublishingRecoverer(templates,
-				(record, ex) -> new TopicPartition(destination.apply(record.topic()), -1)) {
+				(record, ex) -> new TopicPartition(destination.apply(RetryTierPublisher.originalTopic(record)), -1)) {
 
 			/**
 			 * Sends and waits like the recoverer does, but a value the producer cannot serialize is a configuration
