@@ -164,6 +164,12 @@ final class ListenerAnnotationResolver {
 		if (StringUtils.hasText(retryTopics)) {
 			tiers = SettingChecks.retryTiers(SettingName.attribute(id, "retryTopics"), retryTopics, tiers.suffix());
 		}
+		if (tiers.enabled() && this.templates.get() == null) {
+			throw new InvalidHealingListenerException(id, "retryTopics",
+					"names retry tiers but there is no KafkaTemplate whose producer configuration can publish to them",
+					"Keep Spring Boot's Kafka auto-configuration (it defines kafkaTemplate) or define a KafkaTemplate "
+							+ "bean, or leave retryTopics and waterhealer.retry.topics empty.");
+		}
 		return new FailureSettings(policy, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
 				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold(), tiers);
 	}
