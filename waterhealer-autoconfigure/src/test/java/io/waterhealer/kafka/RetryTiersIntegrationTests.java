@@ -23,7 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.kafka.test.utils.ContainerTestUtils;
 
 import static io.waterhealer.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +49,9 @@ class RetryTiersIntegrationTests {
 		TieredListener listener = new TieredListener(2);
 		try (ConfigurableApplicationContext context = fixture.start(listener, "waterhealer.failure.policy=halt",
 				"waterhealer.retry.max-attempts=1", "waterhealer.retry.topics=1s,2s")) {
+			// both containers in the group first: a rebalance while records are parked would park some twice
+			awaitAssignment(context, "tiers", 1);
+			awaitAssignment(context, "tiers-retry", 2);
 			fixture.produce(RECORDS, Duration.ofMillis(40));
 			// every record failed once and is parked: the main topic is committed past all of them meanwhile
 			await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed(fixture.topic) == RECORDS);
@@ -114,6 +120,13 @@ class RetryTiersIntegrationTests {
 			assertThat(fixture.committed(fixture.topic + "-retry-1s")).isLessThanOrEqualTo(0);
 			assertThat(listener.succeeded).isEmpty();
 		}
+	}
+
+	private static void awaitAssignment(ConfigurableApplicationContext context, String id, int partitions) {
+		MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainer(id);
+		assertThat(container).as(id).isNotNull();
+		ContainerTestUtils.waitForAssignment(container, partitions);
 	}
 
 	/** A one-partition topic with its tier and dead-letter topics, and the listener's group. */
