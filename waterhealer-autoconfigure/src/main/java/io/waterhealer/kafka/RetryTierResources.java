@@ -34,6 +34,9 @@ final class RetryTierResources implements AutoCloseable {
 	/** What the container id of a listener's tier endpoint adds to the listener id. */
 	static final String ENDPOINT_SUFFIX = "-retry";
 
+	/** How long the broker may hold a fetch of the byte-array reader; each tier hand-off waits for one. */
+	static final int READER_FETCH_MAX_WAIT_MILLIS = 10;
+
 	private final List<AutoCloseable> opened = new ArrayList<>();
 
 	/**
@@ -78,6 +81,9 @@ final class RetryTierResources implements AutoCloseable {
 		readerConfig.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
 		readerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
 		readerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "waterhealer-" + listenerId + "-retry-reader");
+		// one record a read, and no long poll at the broker for the next read to wait behind
+		readerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+		readerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READER_FETCH_MAX_WAIT_MILLIS);
 		RawRecordReader reader = new RawRecordReader(
 				() -> new KafkaConsumer<>(readerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
 		this.opened.add(reader);

@@ -30,11 +30,11 @@ import static org.awaitility.Awaitility.await;
  */
 class RetryTierCrashIntegrationTests {
 
-	static final int RECORDS = 400;
+	static final int RECORDS = 200;
 
 	static final int PARTITIONS = 2;
 
-	static final int KEYS = 40;
+	static final int KEYS = 20;
 
 	static final int KILLS = 4;
 

@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * did not understand, and a type header could be added. Keeping every record's bytes beside its object for the rare
  * record that fails for good would cost the memory of every record in flight; reading the few that need it again
  * costs one fetch each, on a worker thread, from a consumer of its own (without a group: it commits nothing).
- * One read runs at a time; the consumer is made on first use and kept.
+ * One read runs at a time; the consumer is made on first use and kept, and it fetches nothing between reads. It
+ * should be configured to answer fetches quickly ({@code fetch.max.wait.ms} of tens of milliseconds): a read waits
+ * for any fetch of the consumer still pending at the broker.
  */
 public final class RawRecordReader implements AutoCloseable {
 
@@ -52,19 +54,26 @@ public final class RawRecordReader implements AutoCloseable {
 		TopicPartition topicPartition = new TopicPartition(topic, partition);
 		reader.assign(List.of(topicPartition));
 		reader.seek(topicPartition, offset);
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200)).records(topicPartition)) {
-				if (record.offset() == offset) {
-					return record;
-				}
-				if (record.offset() > offset) {
-					throw new IllegalStateException(topicPartition + "@" + offset + " is no longer on the topic");
+		try {
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (System.nanoTime() - deadline < 0) {
+				for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))
+					.records(topicPartition)) {
+					if (record.offset() == offset) {
+						return record;
+					}
+					if (record.offset() > offset) {
+						throw new IllegalStateException(topicPartition + "@" + offset + " is no longer on the topic");
+					}
 				}
 			}
+			throw new IllegalStateException("could not read " + topicPartition + "@" + offset + " again within "
+					+ TIMEOUT.toSeconds() + " s");
 		}
-		throw new IllegalStateException("could not read " + topicPartition + "@" + offset + " again within "
-				+ TIMEOUT.toSeconds() + " s");
+		finally {
+			// no fetching ahead between reads: a fetch still waiting at the broker would delay the next read's
+			reader.assign(List.of());
+		}
 	}
 
 	@Override
