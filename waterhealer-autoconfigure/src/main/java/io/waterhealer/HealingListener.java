@@ -96,6 +96,16 @@ public @interface HealingListener {
 	String maxAttempts() default "";
 
 	/**
+	 * Retry tiers: delays, shortest first, e.g. {@code "10s,1m,10m"}. A record that used up its attempts is
+	 * published to the first tier's topic ({@code <topic>-retry-10s}) and its partition moves on; the same method
+	 * consumes the tiers, giving it {@code maxAttempts} attempts on each once its delay has passed, and the failure
+	 * policy applies after the last. A record sent to a tier leaves its key's order. Defaults to
+	 * {@code waterhealer.retry.topics} (none).
+	 * @return the tier delays
+	 */
+	String retryTopics() default "";
+
+	/**
 	 * Exceptions (and their subclasses) that are not retried but go straight to the failure policy, in addition to
 	 * {@code waterhealer.retry.not-retryable} and to records that cannot be deserialized.
 	 * @return the exception types

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.metrics.ListenerMetrics.StageMeters;
 import io.waterhealer.metrics.PartitionView;
+import io.waterhealer.metrics.TierPartitionView;
 import io.waterhealer.metrics.WaterhealerMeter;
 import io.waterhealer.metrics.WaterhealerMetrics;
 import org.apache.kafka.common.TopicPartition;
@@ -105,6 +106,7 @@ class GrafanaDashboardTests {
 		metrics.skippedOnAssignment(partition);
 		metrics.metadataTruncated(partition);
 		metrics.deadLettersReplayed("payments-dlt", 3);
+		metrics.tierPartitionAssigned(new TierPartition(new TopicPartition("payments-retry-10s", 0)));
 
 		Set<WaterhealerMeter> registered = EnumSet.noneOf(WaterhealerMeter.class);
 		registry.getMeters().forEach((meter) -> {
@@ -165,6 +167,25 @@ class GrafanaDashboardTests {
 		@Override
 		public boolean paused() {
 			return false;
+		}
+
+	}
+
+	private record TierPartition(TopicPartition topicPartition) implements TierPartitionView {
+
+		@Override
+		public String tier() {
+			return "10s";
+		}
+
+		@Override
+		public long depth() {
+			return 4;
+		}
+
+		@Override
+		public double dueLagSeconds() {
+			return 0.2;
 		}
 
 	}

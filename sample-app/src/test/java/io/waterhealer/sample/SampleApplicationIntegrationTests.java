@@ -99,9 +99,10 @@ class SampleApplicationIntegrationTests {
 		Map<String, Long> out = Map.of("parse", RECORDS + this.listener.failedAttempts(), "enrich", (long) RECORDS,
 				"store", (long) RECORDS, "onPayment", (long) RECORDS);
 		out.forEach((stage, count) -> assertThat(prometheus).contains("waterhealer_stage_records_out_total{listener="
-				+ "\"payments\",stage=\"" + stage + "\",topic=\"payments\"} " + count + ".0"));
+				+ "\"payments\",stage=\"" + stage + "\",tier=\"main\",topic=\"payments\"} " + count + ".0"));
 		assertThat(prometheus).contains("waterhealer_stage_errors_total{exception=\"TransientPaymentException\","
-				+ "listener=\"payments\",stage=\"enrich\",topic=\"payments\"} " + this.listener.failedAttempts() + ".0");
+				+ "listener=\"payments\",stage=\"enrich\",tier=\"main\",topic=\"payments\"} "
+				+ this.listener.failedAttempts() + ".0");
 		assertThat(get("/actuator/checkpoints")).contains("\"payments\"", "\"enrich\"", "\"store\"", "\"bookings\"",
 				"Booking[paymentId=pay-", "bookings, ");
 		assertThat(get("/actuator/ledger")).contains("\"payments\"", "\"bookings\"", "\"topic\":\"payments\"");

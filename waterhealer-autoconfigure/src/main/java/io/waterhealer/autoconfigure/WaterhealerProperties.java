@@ -12,6 +12,7 @@ import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import io.waterhealer.settings.RateLimit;
 import io.waterhealer.settings.RetryBackOff;
+import io.waterhealer.settings.RetryTiers;
 import io.waterhealer.settings.ShutdownSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -290,6 +291,33 @@ public class WaterhealerProperties {
 		 * Exception types that are not retried but go straight to the failure policy (subclasses included).
 		 */
 		private List<Class<? extends Throwable>> notRetryable = new ArrayList<>();
+
+		/**
+		 * Retry tier delays, shortest first (e.g. 10s,1m,10m): a record that used up its attempts waits on each
+		 * tier's topic in turn before the failure policy applies; empty for none.
+		 */
+		private String topics = "";
+
+		/**
+		 * Suffix of a tier's topic after the record's topic, with {delay} for the tier's delay.
+		 */
+		private String topicSuffix = RetryTiers.DEFAULT_SUFFIX;
+
+		public String getTopics() {
+			return this.topics;
+		}
+
+		public void setTopics(String topics) {
+			this.topics = topics;
+		}
+
+		public String getTopicSuffix() {
+			return this.topicSuffix;
+		}
+
+		public void setTopicSuffix(String topicSuffix) {
+			this.topicSuffix = topicSuffix;
+		}
 
 		public int getMaxAttempts() {
 			return this.maxAttempts;

@@ -14,6 +14,7 @@ import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import io.waterhealer.settings.RetryBackOff;
+import io.waterhealer.settings.RetryTiers;
 import io.waterhealer.settings.SettingChecks;
 import io.waterhealer.settings.SettingName;
 import io.waterhealer.settings.ShutdownSettings;
@@ -70,8 +71,12 @@ final class WaterhealerSettingsMapper {
 				(value) -> SettingChecks.exceptionTypes(property("waterhealer.shutdown.fatal-exceptions"), value));
 		int stormThreshold = checked(failure::getStormThreshold,
 				(value) -> SettingChecks.stormThreshold(property("waterhealer.failure.storm-threshold"), value));
+		String tierSuffix = checked(retry::getTopicSuffix,
+				(value) -> SettingChecks.retryTopicSuffix(property("waterhealer.retry.topic-suffix"), value));
+		RetryTiers tiers = SettingChecks.retryTiers(property("waterhealer.retry.topics"), retry.getTopics(),
+				tierSuffix);
 		FailureSettings failureSettings = new FailureSettings(failure.getPolicy(), maxAttempts, backOff, notRetryable,
-				null, deadLetterSuffix, fatal, stormThreshold);
+				null, deadLetterSuffix, fatal, stormThreshold, tiers);
 		return new ListenerSettings("*", parallelism, listener.getOrdering(), concurrency, maxInFlight, maxSpan,
 				commitInterval, drainTimeout, metadataMaxChars, failureSettings, listener.isDebug(), batch(),
 				checked(listener::getCompletionTimeout, (value) -> SettingChecks

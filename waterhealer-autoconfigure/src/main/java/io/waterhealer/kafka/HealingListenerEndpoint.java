@@ -53,6 +53,10 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 
 	private boolean attemptsObserved;
 
+	private String id;
+
+	private long longestPollMillis = MAX_POLL_TIMEOUT_MILLIS;
+
 	HealingListenerEndpoint(ListenerSettings settings, List<String> topics, @Nullable String groupId,
 			@Nullable Boolean autoStartup, ListenerRuntime runtime, Properties consumerProperties) {
 		this.settings = settings;
@@ -61,11 +65,23 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		this.autoStartup = autoStartup;
 		this.runtime = runtime;
 		this.consumerProperties = consumerProperties;
+		this.id = settings.id();
+	}
+
+	/**
+	 * Make this the endpoint of a listener's retry tiers: a container id of its own beside the listener's, and a
+	 * shorter longest poll, so that a tier partition whose head came due is resumed within that time.
+	 * @param endpointId the container id
+	 * @param longestPoll the longest poll, milliseconds
+	 */
+	void forRetryTiers(String endpointId, long longestPoll) {
+		this.id = endpointId;
+		this.longestPollMillis = longestPoll;
 	}
 
 	@Override
 	public String getId() {
-		return this.settings.id();
+		return this.id;
 	}
 
 	@Override
@@ -171,7 +187,7 @@ final class HealingListenerEndpoint implements KafkaListenerEndpoint {
 		if (this.attemptsObserved) {
 			properties.setMicrometerEnabled(false);
 		}
-		long longestPoll = Math.min(MAX_POLL_TIMEOUT_MILLIS, this.settings.commitInterval().toMillis());
+		long longestPoll = Math.min(this.longestPollMillis, this.settings.commitInterval().toMillis());
 		if (properties.getPollTimeout() > longestPoll) {
 			properties.setPollTimeout(Math.max(1, longestPoll));
 		}

@@ -5,12 +5,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.waterhealer.FailurePolicy;
 import io.waterhealer.HealingListener;
 import io.waterhealer.InvalidHealingListenerException;
+import io.waterhealer.Ordering;
 import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
 import io.waterhealer.kafka.ContainerFactoryInspector.InspectedContainerFactory;
@@ -20,9 +23,13 @@ import io.waterhealer.kafka.worker.DeadLetterPublisher;
 import io.waterhealer.kafka.worker.HandlerMethodInvoker;
 import io.waterhealer.kafka.worker.OriginalRecords;
 import io.waterhealer.kafka.worker.RecordProcessor;
+import io.waterhealer.kafka.worker.RetryTierPublisher;
 import io.waterhealer.metrics.ListenerMetrics;
 import io.waterhealer.metrics.ListenerMetricsFactory;
+import io.waterhealer.metrics.WaterhealerMeter;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryTiers;
+import io.waterhealer.settings.RetryTiers.Tier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.annotation.KafkaListenerConfigurer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistrar;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -47,6 +55,8 @@ import org.springframework.kafka.core.KafkaTemplate;
  * batch method returns) here.
  */
 public class HealingListenerRegistrar implements KafkaListenerConfigurer, DisposableBean {
+
+	private static final LogAccessor logger = new LogAccessor(HealingListenerRegistrar.class);
 
 	private final HealingListenerAnnotationBeanPostProcessor annotations;
 
@@ -73,6 +83,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	private final List<OriginalRecords> originals = new ArrayList<>();
 
 	private final Map<String, DeadLetterRoute> deadLetterRoutes = new LinkedHashMap<>();
+
+	private final RetryTierResources tierResources = new RetryTierResources();
 
 	/**
 	 * Create the registrar.
@@ -167,21 +179,56 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 								+ " returns no collection to check",
 						"Return the processed elements (a List or other Collection), or turn the check off.");
 			}
-			ListenerMetrics listenerMetrics = (metricsFactory != null) ? metricsFactory.forListener(id)
-					: ListenerMetrics.NONE;
+			RetryTiers tiers = settings.failure().tiers();
+			Map<String, Tier> tierTopics = RetryTierResources.tierTopics(tiers, topics);
+			Function<String, String> tierOfTopic = (topic) -> {
+				Tier tier = tierTopics.get(topic);
+				return (tier != null) ? tier.name() : WaterhealerMeter.Tags.MAIN_TIER;
+			};
+			RetryTierPublisher tierPublisher = null;
+			if (tiers.enabled()) {
+				tierPublisher = this.tierResources.publisher(id, tiers, tierTopics, consumerConfig,
+						Objects.requireNonNull(this.templates.get(), "checked by the resolver"));
+				if (settings.ordering() == Ordering.KEY) {
+					logger.info(() -> "@HealingListener '" + id + "' has ordering KEY and retry tiers " + tierTopics
+						.keySet() + ": a record sent to a tier leaves its key's order, and later records of its key "
+							+ "are processed before it");
+				}
+			}
+			ListenerMetrics listenerMetrics = (metricsFactory != null)
+					? metricsFactory.forListener(id, tierOfTopic) : ListenerMetrics.NONE;
 			Properties consumerProperties = PoisonPillDeserializers.wrap(id, consumerConfig,
 					factory.hasDeserializerInstances());
 			DeadLetterPublisher deadLetters = deadLetterPublisher(settings, topics, groupId, consumerConfig,
 					consumerProperties);
 			ListenerRuntime runtime = new ListenerRuntime(settings, new RecordProcessor(settings, invoker,
-					deadLetters, listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads, attemptObservers),
-					listenerMetrics);
+					deadLetters, tierPublisher, listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads,
+					attemptObservers), listenerMetrics);
 			this.runtimes.put(id, runtime);
 			OffsetResetDefault.apply(id, consumerConfig, consumerProperties);
-			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId,
-					this.resolver.autoStartup(id, annotation), runtime, consumerProperties);
+			Boolean autoStartup = this.resolver.autoStartup(id, annotation);
+			HealingListenerEndpoint endpoint = new HealingListenerEndpoint(settings, topics, groupId, autoStartup,
+					runtime, consumerProperties);
 			endpoint.setAttemptsObserved(observer != null);
 			registrar.registerEndpoint(endpoint, factory.factory());
+			if (tierPublisher != null) {
+				// the same method consumes the tiers, from a container of its own: its partitions are held (paused)
+				// for minutes at a time, and its polls are short so that a record is handed out soon after it is due
+				ListenerRuntime tierRuntime = new ListenerRuntime(settings,
+						new RecordProcessor(settings, invoker, deadLetters, tierPublisher,
+								listenerMetrics, payloadSizes, checkpointStore, this.virtualThreads, attemptObservers),
+						listenerMetrics, new RetryTierHold(tierOfTopic, listenerMetrics));
+				this.runtimes.put(id + RetryTierResources.ENDPOINT_SUFFIX, tierRuntime);
+				Properties tierProperties = new Properties();
+				tierProperties.putAll(consumerProperties);
+				tierProperties.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+						Integer.toString(RetryTierHold.FETCH_MAX_WAIT_MILLIS));
+				HealingListenerEndpoint tierEndpoint = new HealingListenerEndpoint(settings,
+						List.copyOf(tierTopics.keySet()), groupId, autoStartup, tierRuntime, tierProperties);
+				tierEndpoint.forRetryTiers(id + RetryTierResources.ENDPOINT_SUFFIX, RetryTierHold.POLL_TIMEOUT_MILLIS);
+				tierEndpoint.setAttemptsObserved(observer != null);
+				registrar.registerEndpoint(tierEndpoint, factory.factory());
+			}
 		}
 	}
 
@@ -205,6 +252,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	public void destroy() {
 		this.runtimes.values().forEach(ListenerRuntime::shutdown);
 		this.originals.forEach(OriginalRecords::close);
+		this.tierResources.close();
 	}
 
 	/**

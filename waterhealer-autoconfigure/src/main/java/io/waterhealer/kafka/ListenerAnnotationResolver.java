@@ -14,6 +14,7 @@ import io.waterhealer.settings.BatchSettings;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
 import io.waterhealer.settings.RateLimit;
+import io.waterhealer.settings.RetryTiers;
 import io.waterhealer.settings.SettingChecks;
 import io.waterhealer.settings.SettingName;
 import org.jspecify.annotations.Nullable;
@@ -160,8 +161,19 @@ final class ListenerAnnotationResolver {
 					"Keep Spring Boot's Kafka auto-configuration (it defines kafkaTemplate) or define a KafkaTemplate "
 							+ "bean, or choose HALT or SKIP.");
 		}
+		RetryTiers tiers = defaults.tiers();
+		String retryTopics = resolve(annotation.retryTopics());
+		if (StringUtils.hasText(retryTopics)) {
+			tiers = SettingChecks.retryTiers(SettingName.attribute(id, "retryTopics"), retryTopics, tiers.suffix());
+		}
+		if (tiers.enabled() && this.templates.get() == null) {
+			throw new InvalidHealingListenerException(id, "retryTopics",
+					"names retry tiers but there is no KafkaTemplate whose producer configuration can publish to them",
+					"Keep Spring Boot's Kafka auto-configuration (it defines kafkaTemplate) or define a KafkaTemplate "
+							+ "bean, or leave retryTopics and waterhealer.retry.topics empty.");
+		}
 		return new FailureSettings(policy, maxAttempts, defaults.backOff(), List.copyOf(notRetryable),
-				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold());
+				deadLetterTopic, defaults.deadLetterSuffix(), defaults.fatal(), defaults.stormThreshold(), tiers);
 	}
 
 	private BatchSettings batch(String id, HealingListener annotation) {

@@ -65,7 +65,19 @@ final class ListenerRuntime implements ListenerView {
 
 	private volatile @Nullable Throwable fatalFailure;
 
+	private final @Nullable RetryTierHold tierHold;
+
 	ListenerRuntime(ListenerSettings settings, RecordProcessor processor, ListenerMetrics metrics) {
+		this(settings, processor, metrics, null);
+	}
+
+	/**
+	 * A runtime whose partitions are retry tier partitions, each held until its head record is due.
+	 * @param tierHold holds the tier partitions, or {@code null} for the listener's own topics
+	 */
+	ListenerRuntime(ListenerSettings settings, RecordProcessor processor, ListenerMetrics metrics,
+			@Nullable RetryTierHold tierHold) {
+		this.tierHold = tierHold;
 		this.settings = settings;
 		this.ledger = new OffsetLedger(settings.maxInFlight(), settings.maxSpan());
 		this.processor = processor;
@@ -182,6 +194,9 @@ final class ListenerRuntime implements ListenerView {
 			}
 			PartitionLedger partitionLedger = partition.ledger();
 			for (ConsumerRecord<Object, Object> record : records) {
+				if (this.tierHold != null && this.tierHold.holds(consumer, record)) {
+					break;
+				}
 				long offset = record.offset();
 				if (this.settings.debug()) {
 					logger.info(() -> "@HealingListener '" + this.settings.id() + "' received " + record.topic() + "-"
@@ -299,6 +314,9 @@ final class ListenerRuntime implements ListenerView {
 		for (AssignedPartition partition : owned) {
 			partition.releaseHoldIfDue(now);
 		}
+		if (this.tierHold != null) {
+			this.tierHold.beforePoll(consumer);
+		}
 		long[] next = this.nextCommitAt.get();
 		if (now - next[0] < 0 && !anyDrainedSinceCommit(owned)) {
 			return;
@@ -355,16 +373,25 @@ final class ListenerRuntime implements ListenerView {
 	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#assigned}. */
 	void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
 		this.assignments.assigned(consumer, topicPartitions);
+		if (this.tierHold != null) {
+			this.tierHold.assigned(consumer, topicPartitions);
+		}
 	}
 
 	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#revoked}. */
 	void revoked(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
 		this.assignments.revoked(consumer, topicPartitions);
+		if (this.tierHold != null) {
+			this.tierHold.forget(topicPartitions);
+		}
 	}
 
 	/** Consumer thread, from the rebalance listener: see {@link PartitionAssignments#lost}. */
 	void lost(Consumer<?, ?> consumer, Collection<TopicPartition> topicPartitions) {
 		this.assignments.lost(consumer, topicPartitions);
+		if (this.tierHold != null) {
+			this.tierHold.forget(topicPartitions);
+		}
 	}
 
 	/** Stop the workers; called after the containers have stopped and committed. */

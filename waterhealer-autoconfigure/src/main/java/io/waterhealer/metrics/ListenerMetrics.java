@@ -32,6 +32,14 @@ public interface ListenerMetrics {
 	}
 
 	/**
+	 * A retry tier partition was assigned: register its tier gauges. They are removed by
+	 * {@link #partitionRevoked(TopicPartition)}.
+	 * @param partition a live view of the tier partition
+	 */
+	default void tierPartitionAssigned(TierPartitionView partition) {
+	}
+
+	/**
 	 * A partition was revoked or lost: remove its meters, so that no stale series remains.
 	 * @param topicPartition the partition
 	 */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +34,11 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 
 	private final boolean dataSize;
 
+	private final Function<String, String> tierOfTopic;
+
 	private final Map<TopicPartition, List<Meter>> partitionMeters = new ConcurrentHashMap<>();
+
+	private final Map<TopicPartition, List<Meter>> tierMeters = new ConcurrentHashMap<>();
 
 	private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
@@ -52,6 +57,12 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 	private final Timer rateLimitWait;
 
 	MicrometerListenerMetrics(MeterRegistry registry, String listenerId, boolean timeExecution, boolean dataSize) {
+		this(registry, listenerId, timeExecution, dataSize, (topic) -> WaterhealerMeter.Tags.MAIN_TIER);
+	}
+
+	MicrometerListenerMetrics(MeterRegistry registry, String listenerId, boolean timeExecution, boolean dataSize,
+			Function<String, String> tierOfTopic) {
+		this.tierOfTopic = tierOfTopic;
 		this.registry = registry;
 		this.listenerId = listenerId;
 		this.timeExecution = timeExecution;
@@ -92,10 +103,39 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 	}
 
 	@Override
+	public void tierPartitionAssigned(TierPartitionView partition) {
+		TopicPartition tp = partition.topicPartition();
+		String[] tags = { WaterhealerMeter.Tags.LISTENER, this.listenerId, WaterhealerMeter.Tags.TIER,
+				partition.tier(), WaterhealerMeter.Tags.TOPIC_NAME, tp.topic(), WaterhealerMeter.Tags.PARTITION_NUMBER,
+				Integer.toString(tp.partition()) };
+		List<Meter> meters = List.of(
+				Gauge.builder(WaterhealerMeter.TIER_DEPTH.meterName(), partition, TierPartitionView::depth)
+					.description(WaterhealerMeter.TIER_DEPTH.description())
+					.baseUnit(WaterhealerMeter.TIER_DEPTH.baseUnit())
+					.tags(tags)
+					.strongReference(true)
+					.register(this.registry),
+				TimeGauge.builder(WaterhealerMeter.TIER_DUE_LAG.meterName(), partition, TimeUnit.SECONDS,
+						TierPartitionView::dueLagSeconds)
+					.description(WaterhealerMeter.TIER_DUE_LAG.description())
+					.tags(tags)
+					.strongReference(true)
+					.register(this.registry));
+		List<Meter> previous = this.tierMeters.put(tp, meters);
+		if (previous != null) {
+			previous.stream().filter((meter) -> !meters.contains(meter)).forEach(this.registry::remove);
+		}
+	}
+
+	@Override
 	public void partitionRevoked(TopicPartition topicPartition) {
 		List<Meter> meters = this.partitionMeters.remove(topicPartition);
 		if (meters != null) {
 			meters.forEach(this.registry::remove);
+		}
+		List<Meter> tier = this.tierMeters.remove(topicPartition);
+		if (tier != null) {
+			tier.forEach(this.registry::remove);
 		}
 	}
 
@@ -188,7 +228,7 @@ final class MicrometerListenerMetrics implements ListenerMetrics {
 
 		MicrometerStageMeters(String stage, String topic) {
 			this.tags = new String[] { WaterhealerMeter.Tags.STAGE_NAME, stage, WaterhealerMeter.Tags.TOPIC_NAME,
-					topic };
+					topic, WaterhealerMeter.Tags.TIER, MicrometerListenerMetrics.this.tierOfTopic.apply(topic) };
 			this.in = counter(WaterhealerMeter.STAGE_RECORDS_IN, this.tags);
 			this.out = counter(WaterhealerMeter.STAGE_RECORDS_OUT, this.tags);
 			this.duration = MicrometerListenerMetrics.this.timeExecution

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * Every meter waterhealer registers: name, type, base unit, tags and description. The README's metrics table is
  * tested against this catalogue, and the implementation registers meters only through it.
  * <p>
- * Tags come from a bounded set: listener id, stage name, topic, partition, outcome and exception class. A record
+ * Tags come from a bounded set: listener id, stage name, topic, retry tier, partition, outcome and exception class. A record
  * key or an offset is never a tag.
  */
 public enum WaterhealerMeter {
@@ -91,7 +91,18 @@ public enum WaterhealerMeter {
 	/** Dead letters replayed to their original topics. */
 	DEAD_LETTERS_REPLAYED("waterhealer.deadletters.replayed", Type.COUNTER, null,
 			"Dead letters replayed to their original topics through the deadletters endpoint, by dead-letter topic",
-			Tags.TOPIC);
+			Tags.TOPIC),
+
+	/** Records waiting in a retry tier partition. */
+	TIER_DEPTH("waterhealer.tier.depth", Type.GAUGE, "records",
+			"Records on a retry tier partition not handed out yet (end offset minus position, as last seen)",
+			Tags.TIER_PARTITION),
+
+	/** How late a retry tier's head record is. */
+	TIER_DUE_LAG("waterhealer.tier.due.lag", Type.TIME_GAUGE, "seconds",
+			"Time the head record of a retry tier partition is past its due time without being handed out; 0 when "
+					+ "none is",
+			Tags.TIER_PARTITION);
 
 	private final String meterName;
 
@@ -157,9 +168,17 @@ public enum WaterhealerMeter {
 
 		public static final String EXCEPTION = "exception";
 
-		static final List<String> STAGE = List.of(LISTENER, STAGE_NAME, TOPIC_NAME);
+		/** The retry tier a record was consumed from ({@code 10s}), {@value #MAIN_TIER} for the listener's topics. */
+		public static final String TIER = "tier";
 
-		static final List<String> STAGE_EXCEPTION = List.of(LISTENER, STAGE_NAME, TOPIC_NAME, EXCEPTION);
+		/** The {@link #TIER} of records of the listener's own topics. */
+		public static final String MAIN_TIER = "main";
+
+		static final List<String> STAGE = List.of(LISTENER, STAGE_NAME, TOPIC_NAME, TIER);
+
+		static final List<String> STAGE_EXCEPTION = List.of(LISTENER, STAGE_NAME, TOPIC_NAME, TIER, EXCEPTION);
+
+		static final List<String> TIER_PARTITION = List.of(LISTENER, TIER, TOPIC_NAME, PARTITION_NUMBER);
 
 		static final List<String> PARTITION = List.of(LISTENER, TOPIC_NAME, PARTITION_NUMBER);
 

@@ -1,5 +1,7 @@
 package io.waterhealer.metrics;
 
+import java.util.function.Function;
+
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -27,7 +29,13 @@ public final class WaterhealerMetrics implements ListenerMetricsFactory {
 
 	@Override
 	public ListenerMetrics forListener(String listenerId) {
-		return new MicrometerListenerMetrics(this.registry, listenerId, this.timeExecution, this.dataSize);
+		return forListener(listenerId, (topic) -> WaterhealerMeter.Tags.MAIN_TIER);
+	}
+
+	@Override
+	public ListenerMetrics forListener(String listenerId, Function<String, String> tierOfTopic) {
+		return new MicrometerListenerMetrics(this.registry, listenerId, this.timeExecution, this.dataSize,
+				tierOfTopic);
 	}
 
 }

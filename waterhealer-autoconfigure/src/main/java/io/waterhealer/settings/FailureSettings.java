@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param fatal exception types that make the application shut down (see {@code waterhealer.shutdown.*})
  * @param stormThreshold records in a row that reach DEAD_LETTER or SKIP with the same exception type before the
  * listener stops applying the policy and pauses; 0 for never
+ * @param tiers retry topics a record is parked on after its attempts, before the policy applies
  */
 public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
 		List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix,
-		List<Class<? extends Throwable>> fatal, int stormThreshold) {
+		List<Class<? extends Throwable>> fatal, int stormThreshold, RetryTiers tiers) {
 
 	/** Value of {@code maxAttempts} that means: retry until the record succeeds. */
 	public static final int UNLIMITED = -1;
@@ -59,6 +60,34 @@ public record FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOf
 			List<Class<? extends Throwable>> fatal) {
 		this(policy, maxAttempts, backOff, notRetryable, deadLetterTopic, deadLetterSuffix, fatal,
 				DEFAULT_STORM_THRESHOLD);
+	}
+
+	/**
+	 * Settings without retry tiers.
+	 * @param policy what happens after the last attempt
+	 * @param maxAttempts attempts per record, the first included
+	 * @param backOff delay between attempts
+	 * @param notRetryable exception types that skip the retries
+	 * @param deadLetterTopic fixed dead-letter topic, or {@code null}
+	 * @param deadLetterSuffix suffix of the default dead-letter topic
+	 * @param fatal exception types that make the application shut down
+	 * @param stormThreshold records in a row that stop the policy; 0 for never
+	 */
+	public FailureSettings(FailurePolicy policy, int maxAttempts, RetryBackOff backOff,
+			List<Class<? extends Throwable>> notRetryable, @Nullable String deadLetterTopic, String deadLetterSuffix,
+			List<Class<? extends Throwable>> fatal, int stormThreshold) {
+		this(policy, maxAttempts, backOff, notRetryable, deadLetterTopic, deadLetterSuffix, fatal, stormThreshold,
+				RetryTiers.NONE);
+	}
+
+	/**
+	 * These settings with other retry tiers.
+	 * @param retryTiers the tiers
+	 * @return the new settings
+	 */
+	public FailureSettings withTiers(RetryTiers retryTiers) {
+		return new FailureSettings(this.policy, this.maxAttempts, this.backOff, this.notRetryable,
+				this.deadLetterTopic, this.deadLetterSuffix, this.fatal, this.stormThreshold, retryTiers);
 	}
 
 	/**

@@ -1,9 +1,11 @@
 package io.waterhealer.settings;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.waterhealer.ledger.OffsetLedger;
@@ -23,6 +25,8 @@ import org.jspecify.annotations.Nullable;
 public final class SettingChecks {
 
 	private static final Pattern LEGAL_TOPIC_CHARACTERS = Pattern.compile("[a-zA-Z0-9._-]+");
+
+	private static final Pattern TIER_DELAY = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
 
 	private static final String WHOLE_NUMBER = "Set it to a whole number of at least 1";
 
@@ -338,6 +342,64 @@ public final class SettingChecks {
 		catch (IllegalArgumentException ex) {
 			throw name.invalid("is '" + text + "'", name.fix("Write " + RateLimit.FORMS));
 		}
+	}
+
+	/**
+	 * Retry tiers written as delays, shortest first ({@code "10s,1m,10m"}); empty for none. A delay is a whole
+	 * number and one of {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}, because it becomes part of a topic
+	 * name; each must be longer than the one before, so no two tiers share a topic and a record never waits less
+	 * on a later tier.
+	 * @param name the setting
+	 * @param text the delays, comma-separated
+	 * @param suffix the checked tier topic suffix
+	 * @return the tiers
+	 */
+	public static RetryTiers retryTiers(SettingName name, @Nullable String text, String suffix) {
+		List<RetryTiers.Tier> tiers = new ArrayList<>();
+		if (text == null || text.isBlank()) {
+			return new RetryTiers(tiers, suffix);
+		}
+		String fix = "Write delays such as 10s,1m,10m: whole numbers with ms, s, m, h or d, shortest first.";
+		for (String part : text.split(",", -1)) {
+			Matcher delay = TIER_DELAY.matcher(part.trim());
+			if (!delay.matches() || Long.parseLong(delay.group(1)) < 1) {
+				throw name.invalid("is '" + text + "', whose delay '" + part.trim() + "' is not a positive delay", fix);
+			}
+			long amount = Long.parseLong(delay.group(1));
+			Duration duration = switch (delay.group(2)) {
+				case "ms" -> Duration.ofMillis(amount);
+				case "s" -> Duration.ofSeconds(amount);
+				case "m" -> Duration.ofMinutes(amount);
+				case "h" -> Duration.ofHours(amount);
+				default -> Duration.ofDays(amount);
+			};
+			if (!tiers.isEmpty() && duration.compareTo(tiers.get(tiers.size() - 1).delay()) <= 0) {
+				throw name.invalid("is '" + text + "', whose delay '" + part.trim() + "' is not longer than the one "
+						+ "before it", fix);
+			}
+			tiers.add(new RetryTiers.Tier(tiers.size(), part.trim(), duration));
+		}
+		return new RetryTiers(tiers, suffix);
+	}
+
+	/**
+	 * The suffix of retry tier topics: it must name the tier, so that each tier has a topic of its own.
+	 * @param name the setting
+	 * @param suffix the suffix
+	 * @return the suffix
+	 */
+	public static String retryTopicSuffix(SettingName name, @Nullable String suffix) {
+		String fix = "Use a suffix with " + RetryTiers.DELAY_PLACEHOLDER + " and only letters, digits, '.', '_' and "
+				+ "'-' besides, e.g. " + RetryTiers.DEFAULT_SUFFIX + ".";
+		if (suffix == null || !suffix.contains(RetryTiers.DELAY_PLACEHOLDER)) {
+			throw name.invalid("is '" + suffix + "', without " + RetryTiers.DELAY_PLACEHOLDER
+					+ ", so every tier would share one topic", fix);
+		}
+		String rest = suffix.replace(RetryTiers.DELAY_PLACEHOLDER, "");
+		if (!rest.isEmpty() && !LEGAL_TOPIC_CHARACTERS.matcher(rest).matches()) {
+			throw name.invalid("is '" + suffix + "', which Kafka does not allow in a topic name", fix);
+		}
+		return suffix;
 	}
 
 	private static boolean isMaxAttempts(int value) {

@@ -8,12 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.waterhealer.HealingListener;
+import io.waterhealer.kafka.worker.RetryTierHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +37,10 @@ import org.springframework.context.annotation.Bean;
  * {@code chaos.stuck-every} (0: none) makes every record whose offset is a multiple of it fail, offset 0 included,
  * until the file {@code chaos.release} exists: records stuck for as long as a test wants, with the others completing
  * around them (the first failure of each is logged as an {@code F} line).
+ * {@code chaos.fail-first} (0: none) makes every record fail its first that many attempts, counted over its trips
+ * through retry tiers (the {@code waterhealer-retry-attempts} header) plus this JVM's attempts at the copy it holds;
+ * with {@code waterhealer.retry.topics} it makes records wait on the tiers. A record from a tier is logged with its
+ * original coordinates, so that the log is checked against what was produced to the listener's topic.
  * Ordering and everything else come from {@code waterhealer.*} properties (the default ordering is KEY).
  */
 @SpringBootConfiguration
@@ -47,11 +54,12 @@ public class ChaosConsumerApplication {
 	@Bean
 	Handler chaosHandler(@Value("${chaos.log}") String log, @Value("${chaos.fail-percent:0}") int failPercent,
 			@Value("${chaos.seed:0}") long seed, @Value("${chaos.work-micros:0}") long workMicros,
-			@Value("${chaos.stuck-every:0}") long stuckEvery, @Value("${chaos.release:}") String release)
-			throws IOException {
+			@Value("${chaos.stuck-every:0}") long stuckEvery, @Value("${chaos.release:}") String release,
+			@Value("${chaos.fail-first:0}") int failFirst) throws IOException {
 		Handler handler = new Handler(FileChannel.open(Path.of(log), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE, StandardOpenOption.APPEND), failPercent, seed, workMicros);
 		handler.stuckUntil(stuckEvery, release.isEmpty() ? null : Path.of(release));
+		handler.failFirst = failFirst;
 		return handler;
 	}
 
@@ -74,6 +82,10 @@ public class ChaosConsumerApplication {
 
 		private volatile boolean released;
 
+		private int failFirst;
+
+		private final Map<String, AtomicInteger> attemptsHere = new ConcurrentHashMap<>();
+
 		Handler(FileChannel log, int failPercent, long seed, long workMicros) {
 			this.workMicros = workMicros;
 			this.log = log;
@@ -95,6 +107,15 @@ public class ChaosConsumerApplication {
 				}
 				throw new IllegalStateException(coordinates + " is stuck until " + this.release + " exists (chaos test)");
 			}
+			if (this.failFirst > 0) {
+				AtomicInteger here = this.attemptsHere.computeIfAbsent(coordinates, (key) -> new AtomicInteger());
+				long before = RetryTierHeaders.number(record.headers(), RetryTierHeaders.ATTEMPTS, 0) + here.get();
+				if (before < this.failFirst) {
+					here.incrementAndGet();
+					append("F " + coordinates);
+					throw new IllegalStateException("attempt " + (before + 1) + " of " + coordinates + " fails");
+				}
+			}
 			if (failsOnce(record.partition(), record.offset()) && this.failedOnce.add(coordinates)) {
 				append("F " + coordinates);
 				throw new IllegalStateException("transient failure of " + coordinates + " (chaos test)");
@@ -103,7 +124,17 @@ public class ChaosConsumerApplication {
 				// the handler's own work, so that records are in flight when the JVM is killed
 				LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(this.workMicros * 1000L));
 			}
-			append("P " + coordinates + " " + record.key() + " " + record.value());
+			append("P " + original(record) + " " + record.key() + " " + record.value());
+		}
+
+		/** The coordinates a record had on the listener's topic, before any retry tier. */
+		private static String original(ConsumerRecord<String, String> record) {
+			String topic = RetryTierHeaders.text(record.headers(), RetryTierHeaders.ORIGINAL_TOPIC);
+			if (topic == null) {
+				return record.topic() + " " + record.partition() + " " + record.offset();
+			}
+			return topic + " " + RetryTierHeaders.number(record.headers(), RetryTierHeaders.ORIGINAL_PARTITION, -1)
+					+ " " + RetryTierHeaders.number(record.headers(), RetryTierHeaders.ORIGINAL_OFFSET, -1);
 		}
 
 		static boolean failsOnce(long seed, int failPercent, int partition, long offset) {

@@ -62,7 +62,7 @@ class PrometheusEndpointIntegrationTests {
 
 	@Test
 	void seriesHaveTheExactCounts() throws Exception {
-		String listener = "listener=\"metrics\",stage=\"%s\",topic=\"" + TOPIC + "\"";
+		String listener = "listener=\"metrics\",stage=\"%s\",tier=\"main\",topic=\"" + TOPIC + "\"";
 		String handle = listener.formatted("handle");
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> value(scrape(), "waterhealer_partition_committed{listener=\"metrics\",partition=\"0\",topic=\""

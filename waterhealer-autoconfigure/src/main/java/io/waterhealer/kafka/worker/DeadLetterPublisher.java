@@ -34,7 +34,9 @@ import org.springframework.kafka.support.SendResult;
  * <p>
  * Publishing waits for the broker's acknowledgement, so a record is completed (and may be committed past) only once
  * it is safely on the dead-letter topic. It is at-least-once: a crash between the acknowledgement and the commit
- * publishes the record again after the restart.
+ * publishes the record again after the restart. A record that failed its last retry tier goes to the dead-letter
+ * topic of the topic it came from (its {@link RetryTierHeaders#ORIGINAL_TOPIC} header, which it keeps), not to one of
+ * the tier's.
  */
 public final class DeadLetterPublisher {
 
@@ -94,7 +96,7 @@ public final class DeadLetterPublisher {
 	private static DeadLetterPublishingRecoverer recoverer(String listenerId,
 			Map<Class<?>, KafkaOperations<?, ?>> templates, Function<String, String> destination) {
 		DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(templates,
-				(record, ex) -> new TopicPartition(destination.apply(record.topic()), -1)) {
+				(record, ex) -> new TopicPartition(destination.apply(RetryTierPublisher.originalTopic(record)), -1)) {
 			/**
 			 * Sends and waits like the recoverer does, but a value the producer cannot serialize is a configuration
 			 * mistake that retrying will not cure: say which property to change (the recoverer logs it and throws

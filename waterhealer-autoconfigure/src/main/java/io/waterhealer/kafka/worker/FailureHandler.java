@@ -15,6 +15,7 @@ import io.waterhealer.FailurePolicy;
 import io.waterhealer.metrics.RecordState;
 import io.waterhealer.settings.FailureSettings;
 import io.waterhealer.settings.ListenerSettings;
+import io.waterhealer.settings.RetryTiers.Tier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -49,6 +50,8 @@ final class FailureHandler {
 
 	private final @Nullable DeadLetterPublisher deadLetters;
 
+	private final @Nullable RetryTierPublisher tiers;
+
 	private final ScheduledExecutorService scheduler;
 
 	private final Executor workers;
@@ -68,10 +71,17 @@ final class FailureHandler {
 
 	FailureHandler(ListenerSettings settings, String stage, @Nullable DeadLetterPublisher deadLetters,
 			ScheduledExecutorService scheduler, Executor workers, Consumer<RecordTask> complete) {
+		this(settings, stage, deadLetters, null, scheduler, workers, complete);
+	}
+
+	FailureHandler(ListenerSettings settings, String stage, @Nullable DeadLetterPublisher deadLetters,
+			@Nullable RetryTierPublisher tiers, ScheduledExecutorService scheduler, Executor workers,
+			Consumer<RecordTask> complete) {
 		this.settings = settings;
 		this.stage = stage;
 		this.failure = settings.failure();
 		this.deadLetters = deadLetters;
+		this.tiers = tiers;
 		this.scheduler = scheduler;
 		this.workers = workers;
 		this.complete = complete;
@@ -93,6 +103,9 @@ final class FailureHandler {
 			this.fatal.accept(failure);
 		}
 		task.failedAttempts++;
+		if (task.firstFailureMillis == 0) {
+			task.firstFailureMillis = System.currentTimeMillis();
+		}
 		task.partition().ledger().fail(task.record().offset());
 		boolean poisonPill = isPoisonPill(failure);
 		if (!poisonPill && !this.failure.isNotRetryable(failure) && !this.failure.exhausted(task.failedAttempts)) {
@@ -104,6 +117,14 @@ final class FailureHandler {
 			schedule(task, delay);
 			return;
 		}
+		// a poison pill or a non-retryable failure would fail on every tier too: it goes to the policy at once
+		Tier tier = (poisonPill || this.failure.isNotRetryable(failure) || this.tiers == null) ? null
+				: this.tiers.next(task.record());
+		if (tier != null) {
+			toTier(task, tier, failure);
+			return;
+		}
+
 		// held from here until the policy completes it: HALT's retries, a dead-letter publication, a storm
 		task.state(RecordState.FAILING);
 		String reason = poisonPill ? "cannot be processed (poison pill)"
@@ -233,6 +254,39 @@ final class FailureHandler {
 			return;
 		}
 		logger.warn(() -> line(reason, task, failure) + "; policy DEAD_LETTER published it to " + topic);
+		this.complete.accept(task);
+	}
+
+	/**
+	 * Park the record on its next tier; it is completed only once the broker acknowledged the tier's copy. A publish
+	 * that fails is retried with the back-off, the record staying incomplete meanwhile, as a dead letter's does.
+	 */
+	private void toTier(RecordTask task, Tier tier, Throwable failure) {
+		if (task.partition().ledger().isClosed()) {
+			// revoked: the next owner processes the record again; stop holding its lane here
+			this.complete.accept(task);
+			return;
+		}
+		String topic;
+		try {
+			// never null here: tiers are looked up only when there is a publisher
+			topic = Objects.requireNonNull(this.tiers).publish(task.record(), tier, failure, task.failedAttempts,
+					task.firstFailureMillis);
+		}
+		catch (RuntimeException ex) {
+			int publishAttempts = ++task.tierPublishAttempts;
+			long delay = this.settings.backOff().delayMillis(publishAttempts);
+			if (isPowerOfTen(publishAttempts)) {
+				logger.error(() -> line("failed " + task.failedAttempts + " times", task, failure)
+						+ "; could not publish it to retry tier " + tier.name() + ", it stays incomplete and "
+						+ "publishing is retried in " + delay + " ms (failed " + publishAttempts
+						+ " times so far; logged at 1, 10, 100, ... failures): " + ex);
+			}
+			retryLater(() -> toTier(task, tier, failure), delay);
+			return;
+		}
+		logger.warn(() -> line("failed " + task.failedAttempts + " times", task, failure) + "; published it to retry "
+				+ "tier " + topic + ", where it is attempted again in " + tier.delay().toMillis() + " ms");
 		this.complete.accept(task);
 	}
 

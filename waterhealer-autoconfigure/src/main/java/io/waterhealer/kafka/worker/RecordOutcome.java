@@ -37,9 +37,15 @@ final class RecordOutcome {
 
 	RecordOutcome(ListenerSettings settings, String stage, @Nullable DeadLetterPublisher deadLetters,
 			WorkerThreads threads, Dispatcher dispatcher) {
+		this(settings, stage, deadLetters, null, threads, dispatcher);
+	}
+
+	RecordOutcome(ListenerSettings settings, String stage, @Nullable DeadLetterPublisher deadLetters,
+			@Nullable RetryTierPublisher tiers, WorkerThreads threads, Dispatcher dispatcher) {
 		this.listenerId = settings.id();
 		this.dispatcher = dispatcher;
-		this.failures = new FailureHandler(settings, stage, deadLetters, threads.scheduler(), threads, this::finished);
+		this.failures = new FailureHandler(settings, stage, deadLetters, tiers, threads.scheduler(), threads,
+				this::finished);
 	}
 
 	/** Where a failure the application must hear about (a JVM error, a fatal exception) is reported. */

@@ -49,13 +49,25 @@ public final class RecordProcessor {
 	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
 			@Nullable DeadLetterPublisher deadLetters, ListenerMetrics metrics, PayloadSizeEstimator sizes,
 			@Nullable CheckpointStore checkpoints, boolean virtualThreads, AttemptObserver.Factory observers) {
+		this(settings, invoker, deadLetters, null, metrics, sizes, checkpoints, virtualThreads, observers);
+	}
+
+	/**
+	 * As the other constructors, with records that used up their attempts parked on retry tiers.
+	 * @param tiers publishes to the listener's retry tiers, or {@code null} for none
+	 */
+	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
+			@Nullable DeadLetterPublisher deadLetters, @Nullable RetryTierPublisher tiers, ListenerMetrics metrics,
+			PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints, boolean virtualThreads,
+			AttemptObserver.Factory observers) {
 		StageRecorder stages = new StageRecorder(settings.id(), metrics, sizes, checkpoints);
 		this.threads = new WorkerThreads(settings.id(), settings.parallelism(), virtualThreads);
 		this.limiter = new StartLimiter(settings.id(), settings.rate(), this.threads,
 				StartLimiter.Timer.on(this.threads.scheduler()),
 				System::nanoTime, metrics::rateLimitWait);
 		this.dispatcher = Dispatcher.forOrdering(settings.id(), settings.ordering(), this.limiter::start);
-		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, this.threads, this.dispatcher);
+		this.outcome = new RecordOutcome(settings, invoker.methodName(), deadLetters, tiers, this.threads,
+				this.dispatcher);
 		AsyncResults completions = new AsyncResults(settings.id(), settings.completionTimeout(),
 				this.threads.scheduler(), this.threads);
 		if (invoker.isBatch()) {

@@ -30,6 +30,12 @@ final class RecordTask implements Runnable {
 	/** Attempts at publishing the record to its dead-letter topic. */
 	int deadLetterAttempts;
 
+	/** Attempts at publishing the record to its next retry tier. */
+	int tierPublishAttempts;
+
+	/** When the record first failed here, epoch milliseconds; 0 until it fails. */
+	long firstFailureMillis;
+
 	/** Whether the failure policy's first decision about this record was logged. */
 	boolean policyReported;
 
