@@ -27,8 +27,16 @@ public interface PartitionView {
 	/** The partition's end offset minus the committed offset, as last seen by the consumer; -1 when unknown. */
 	long lag();
 
-	/** Whether waterhealer paused the partition because its window is full. */
+	/** Whether waterhealer asked the container to pause the partition (a full window, a hold, an operator). */
 	boolean paused();
+
+	/**
+	 * Whether an operator paused the partition or its listener (the {@code healinglisteners} endpoint): health
+	 * reports it and never judges it stalled, since nothing is expected to move until the operator resumes it.
+	 */
+	default boolean pausedByOperator() {
+		return false;
+	}
 
 	/** {@link System#nanoTime()} when the partition's committed position last moved (or it was assigned). */
 	default long committedMovedAt() {
