@@ -1,5 +1,7 @@
 package io.waterhealer.metrics;
 
+import java.util.List;
+
 import org.apache.kafka.common.TopicPartition;
 
 /** A live view of an assigned partition, read by gauges. */
@@ -36,6 +38,14 @@ public interface PartitionView {
 	 */
 	default boolean pausedByOperator() {
 		return false;
+	}
+
+	/**
+	 * Why waterhealer asks the container to pause the partition, in the words the {@code healinglisteners} endpoint
+	 * reports: {@code operator}, {@code window-full}, {@code hand-out-retry}, {@code dead-letter-storm}.
+	 */
+	default List<String> pauseReasons() {
+		return List.of();
 	}
 
 	/** {@link System#nanoTime()} when the partition's committed position last moved (or it was assigned). */

@@ -144,11 +144,7 @@ public final class AssignedPartition implements PartitionView {
 		return this.operatorHeld;
 	}
 
-	/**
-	 * Why waterhealer asks the container to pause the partition, in the words the {@code healinglisteners} endpoint
-	 * reports: {@code operator}, {@code window-full}, {@code hand-out-retry}, {@code dead-letter-storm}.
-	 * @return the reasons, empty when waterhealer does not hold it
-	 */
+	@Override
 	public List<String> pauseReasons() {
 		List<String> reasons = new ArrayList<>(4);
 		if (this.operatorHeld) {
