@@ -1,10 +1,13 @@
 package io.waterhealer.autoconfigure;
 
+import java.util.Set;
+
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.actuate.CheckpointsEndpoint;
 import io.waterhealer.checkpoint.CheckpointStore;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -44,8 +47,10 @@ public final class WaterhealerCheckpointAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		CheckpointsEndpoint checkpointsEndpoint(CheckpointStore store) {
-			return new CheckpointsEndpoint(store);
+		CheckpointsEndpoint checkpointsEndpoint(CheckpointStore store, WaterhealerProperties properties) {
+			WaterhealerProperties.Checkpoint checkpoint = properties.getCheckpoint();
+			return new CheckpointsEndpoint(store, Show.valueOf(checkpoint.getShowValues().name()),
+					Set.copyOf(checkpoint.getRoles()));
 		}
 
 	}
