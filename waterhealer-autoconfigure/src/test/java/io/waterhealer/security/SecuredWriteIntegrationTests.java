@@ -26,8 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * operations even where the application granted them and exposed every endpoint: Boot's default security asks
  * for a login, and waterhealer adds no rule of its own that would open its endpoints. A signed-in read answers, so
  * the refusals are the security's and not a missing endpoint's. It runs in its own failsafe execution
- * ({@code security}, see the module's pom): the other tests run without Spring Security on their classpath. No
- * broker is needed: the listener's container is not started.
+ * ({@code security}, see the module's pom): the other tests run without Spring Security on their classpath. Run it
+ * alone with {@code ./mvnw -pl waterhealer-autoconfigure test-compile failsafe:integration-test@security
+ * failsafe:verify@security} ({@code -Dit.test} would run it without Spring Security). No broker is needed: the
+ * listener's container is not started.
  */
 class SecuredWriteIntegrationTests {
 
