@@ -84,7 +84,7 @@ public class LedgerEndpoint {
 			}
 		}
 		partitions.sort(Comparator.comparing(PartitionLedgerView::topic).thenComparingInt(PartitionLedgerView::partition));
-		return new ListenerLedger(listener.settings().parallelism(), listener.settings().ordering().name(),
+		return new ListenerLedger(listener.parallelism(), listener.settings().ordering().name(),
 				partitions);
 	}
 
@@ -225,7 +225,7 @@ public class LedgerEndpoint {
 	/**
 	 * One listener's partitions on this instance.
 	 *
-	 * @param parallelism records the listener processes at the same time
+	 * @param parallelism records the listener may process at the same time, now (an operator may have changed it live)
 	 * @param ordering its ordering
 	 * @param partitions its assigned partitions, by topic and partition number
 	 */

@@ -1,10 +1,14 @@
 package io.waterhealer.autoconfigure;
 
+import java.util.Locale;
+import java.util.Set;
+
 import io.waterhealer.InvalidHealingListenerException;
 import io.waterhealer.actuate.CheckpointsEndpoint;
 import io.waterhealer.checkpoint.CheckpointStore;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -34,6 +38,17 @@ public final class WaterhealerCheckpointAutoConfiguration {
 			throw InvalidHealingListenerException.forProperty("waterhealer.checkpoint.max-value-length",
 					"is " + maxValueLength, "Set it to at least 1, e.g. 256.");
 		}
+		WaterhealerProperties.Checkpoint checkpoint = properties.getCheckpoint();
+		if (!checkpoint.getRoles().isEmpty()
+				&& checkpoint.getShowValues() != WaterhealerProperties.Checkpoint.ShowValues.WHEN_AUTHORIZED) {
+			// roles decide only who sees values under when-authorized: anything else means they do nothing
+			throw InvalidHealingListenerException.forProperty("waterhealer.checkpoint.roles",
+					"is " + checkpoint.getRoles() + " while waterhealer.checkpoint.show-values is "
+							+ checkpoint.getShowValues().name().toLowerCase(Locale.ROOT).replace('_', '-')
+							+ ", so no role decides anything",
+					"Set waterhealer.checkpoint.show-values=when-authorized to show values to users with one of the "
+							+ "roles, or remove waterhealer.checkpoint.roles.");
+		}
 		return new CheckpointStore(maxValueLength);
 	}
 
@@ -44,8 +59,10 @@ public final class WaterhealerCheckpointAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		CheckpointsEndpoint checkpointsEndpoint(CheckpointStore store) {
-			return new CheckpointsEndpoint(store);
+		CheckpointsEndpoint checkpointsEndpoint(CheckpointStore store, WaterhealerProperties properties) {
+			WaterhealerProperties.Checkpoint checkpoint = properties.getCheckpoint();
+			return new CheckpointsEndpoint(store, Show.valueOf(checkpoint.getShowValues().name()),
+					Set.copyOf(checkpoint.getRoles()));
 		}
 
 	}

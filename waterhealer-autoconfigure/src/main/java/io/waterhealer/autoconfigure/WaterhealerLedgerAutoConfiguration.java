@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.waterhealer.actuate.DeadLetterSource;
 import io.waterhealer.actuate.DeadLettersEndpoint;
+import io.waterhealer.actuate.HealingListenersEndpoint;
 import io.waterhealer.actuate.LedgerEndpoint;
 import io.waterhealer.actuate.WaterhealerEndpoint;
 import io.waterhealer.kafka.HealingListenerRegistrar;
@@ -12,6 +13,9 @@ import io.waterhealer.metrics.ListenerMetricsFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.EndpointAccessResolver;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -31,7 +35,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * The read-only {@code ledger} actuator endpoint (not exposed over HTTP unless the application exposes it), the
  * {@code waterhealer} endpoint (dead-letter storms, and their resume once access is granted), the
- * {@code deadletters} endpoint (what the dead-letter topics hold, and their replay once access is granted) and, in a
+ * {@code deadletters} endpoint (what the dead-letter topics hold, and their replay once access is granted), the
+ * {@code healinglisteners} endpoint (each listener's state, and the operator's pause, resume and live changes once
+ * access is granted) and, in a
  * servlet web application with {@code waterhealer.ledger-page.enabled=true}, the live ledger page that draws it at
  * {@code /waterhealer/ledger.html}.
  * <p>
@@ -93,6 +99,28 @@ public final class WaterhealerLedgerAutoConfiguration {
 						route.groupId() + DeadLetterSource.REPLAY_GROUP_SUFFIX, route.consumerConfig(),
 						route.producerConfig())));
 			return sources;
+		}
+
+	}
+
+	/**
+	 * The operator's view and controls; its own block, so that it is exposed and granted on its own. Whether its
+	 * writes are granted is asked of Boot's own access resolver, the one that decides whether they are mapped.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	@ConditionalOnAvailableEndpoint(HealingListenersEndpoint.class)
+	static class ControlEndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		HealingListenersEndpoint healingListenersEndpoint(HealingListenerRegistrar registrar,
+				ObjectProvider<EndpointAccessResolver> accessResolver) {
+			EndpointId id = EndpointId.of("healinglisteners");
+			return new HealingListenersEndpoint(registrar::runtimes, () -> {
+				EndpointAccessResolver resolver = accessResolver.getIfAvailable();
+				return resolver != null && resolver.accessFor(id, Access.READ_ONLY) == Access.UNRESTRICTED;
+			});
 		}
 
 	}

@@ -589,6 +589,48 @@ public class WaterhealerProperties {
 			this.maxValueLength = maxValueLength;
 		}
 
+		/**
+		 * When the checkpoints endpoint shows the values themselves, which can hold personal data: never, when
+		 * the user is authorized (has one of the roles), or always; otherwise it shows stage names, offsets, times.
+		 */
+		private ShowValues showValues = ShowValues.NEVER;
+
+		/**
+		 * Roles a user needs to see checkpoint values when show-values is when-authorized; empty means any
+		 * authenticated user.
+		 */
+		private List<String> roles = new ArrayList<>();
+
+		public ShowValues getShowValues() {
+			return this.showValues;
+		}
+
+		public void setShowValues(ShowValues showValues) {
+			this.showValues = showValues;
+		}
+
+		public List<String> getRoles() {
+			return this.roles;
+		}
+
+		public void setRoles(List<String> roles) {
+			this.roles = roles;
+		}
+
+		/** Boot's {@code Show} for checkpoint values, kept here so that binding works without the actuator. */
+		public enum ShowValues {
+
+			/** Never show the values. */
+			NEVER,
+
+			/** Show them to an authorized user only. */
+			WHEN_AUTHORIZED,
+
+			/** Always show them. */
+			ALWAYS
+
+		}
+
 	}
 
 	/**

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * into text, capped at a maximum length, when somebody reads them.
  * <p>
  * Values can hold personal data: the store keeps only the last value per stage, and exposing them is the
- * application's choice (the {@code checkpoints} actuator endpoint is not exposed over HTTP by default).
+ * application's choice (the {@code checkpoints} actuator endpoint is not exposed over HTTP by default, and renders
+ * without the values unless told otherwise).
  */
 public final class CheckpointStore {
 
@@ -49,8 +50,18 @@ public final class CheckpointStore {
 	 * @return listener id to stage to checkpoint
 	 */
 	public Map<String, Map<String, Map<String, Object>>> render() {
+		return render(true);
+	}
+
+	/**
+	 * The checkpoints of every listener.
+	 * @param withValues whether to include the values (rendered and capped) and their types, or only where and
+	 * when each stage last produced one
+	 * @return listener id to stage to checkpoint
+	 */
+	public Map<String, Map<String, Map<String, Object>>> render(boolean withValues) {
 		Map<String, Map<String, Map<String, Object>>> result = new TreeMap<>();
-		this.byListener.forEach((listener, stages) -> result.put(listener, render(stages)));
+		this.byListener.forEach((listener, stages) -> result.put(listener, render(stages, withValues)));
 		return result;
 	}
 
@@ -60,8 +71,18 @@ public final class CheckpointStore {
 	 * @return stage to checkpoint, or {@code null} for an unknown listener
 	 */
 	public @Nullable Map<String, Map<String, Object>> render(String listenerId) {
+		return render(listenerId, true);
+	}
+
+	/**
+	 * The checkpoints of one listener.
+	 * @param listenerId the listener
+	 * @param withValues whether to include the values, see {@link #render(boolean)}
+	 * @return stage to checkpoint, or {@code null} for an unknown listener
+	 */
+	public @Nullable Map<String, Map<String, Object>> render(String listenerId, boolean withValues) {
 		Map<String, Checkpoint> stages = this.byListener.get(listenerId);
-		return (stages != null) ? render(stages) : null;
+		return (stages != null) ? render(stages, withValues) : null;
 	}
 
 	/** Forget every checkpoint. */
@@ -69,12 +90,14 @@ public final class CheckpointStore {
 		this.byListener.clear();
 	}
 
-	private Map<String, Map<String, Object>> render(Map<String, Checkpoint> stages) {
+	private Map<String, Map<String, Object>> render(Map<String, Checkpoint> stages, boolean withValues) {
 		Map<String, Map<String, Object>> result = new TreeMap<>();
 		stages.forEach((stage, checkpoint) -> {
 			Map<String, Object> view = new LinkedHashMap<>();
-			view.put("value", cap(String.valueOf(checkpoint.value())));
-			view.put("type", (checkpoint.value() != null) ? checkpoint.value().getClass().getName() : "null");
+			if (withValues) {
+				view.put("value", cap(String.valueOf(checkpoint.value())));
+				view.put("type", (checkpoint.value() != null) ? checkpoint.value().getClass().getName() : "null");
+			}
 			view.put("time", Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
 			view.put("topic", checkpoint.topic());
 			view.put("partition", checkpoint.partition());

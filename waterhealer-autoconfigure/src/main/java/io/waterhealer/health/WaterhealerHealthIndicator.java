@@ -44,6 +44,9 @@ public class WaterhealerHealthIndicator extends AbstractHealthIndicator {
 		String state = (container == null) ? "NOT_CREATED"
 				: container.isRunning() ? "RUNNING" : container.isInExpectedState() ? "STOPPED" : "FAILED";
 		details.put("state", state);
+		if (view.pausedByOperator()) {
+			details.put("pausedBy", "operator");
+		}
 		Map<String, Object> partitions = new LinkedHashMap<>();
 		for (PartitionView partition : view.partitions()) {
 			Map<String, Object> values = new LinkedHashMap<>();
@@ -53,6 +56,9 @@ public class WaterhealerHealthIndicator extends AbstractHealthIndicator {
 			values.put("inFlight", partition.inFlight());
 			values.put("oldestIncompleteAgeSeconds", Math.round(partition.oldestIncompleteAgeSeconds() * 10) / 10.0);
 			values.put("paused", partition.paused());
+			if (partition.pausedByOperator()) {
+				values.put("pausedBy", "operator");
+			}
 			partitions.put(partition.topicPartition().toString(), values);
 		}
 		details.put("partitions", partitions);

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import io.waterhealer.codec.CompletedOffsets;
 import io.waterhealer.kafka.worker.AssignedPartition;
@@ -166,6 +167,46 @@ final class ListenerRuntime implements ListenerView {
 				+ " records at once");
 	}
 
+	@Override
+	public boolean pausedByOperator() {
+		return this.assignments.operatorPauses().listenerPaused();
+	}
+
+	@Override
+	public Set<TopicPartition> partitionsPausedByOperator() {
+		return this.assignments.operatorPauses().partitions();
+	}
+
+	@Override
+	public void pause() {
+		this.assignments.operatorPauses().pauseListener();
+		this.assignments.applyOperatorPauses();
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "' paused by an operator");
+	}
+
+	@Override
+	public void resume() {
+		this.assignments.operatorPauses().resumeListener();
+		this.assignments.applyOperatorPauses();
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "' resumed by an operator");
+	}
+
+	@Override
+	public void pause(TopicPartition topicPartition) {
+		this.assignments.operatorPauses().pausePartition(topicPartition);
+		this.assignments.applyOperatorPauses();
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "': " + topicPartition
+				+ " paused by an operator");
+	}
+
+	@Override
+	public void resume(TopicPartition topicPartition) {
+		this.assignments.operatorPauses().resumePartition(topicPartition);
+		this.assignments.applyOperatorPauses();
+		logger.info(() -> "@HealingListener '" + this.settings.id() + "': " + topicPartition
+				+ " resumed by an operator");
+	}
+
 	void fatal(Throwable failure) {
 		if (this.fatalFailure == null) {
 			this.fatalFailure = failure;
@@ -190,6 +231,10 @@ final class ListenerRuntime implements ListenerView {
 		try {
 			AssignedPartition partition = ownAssignment(consumer, topicPartition);
 			if (partition == null) {
+				return;
+			}
+			if (partition.pausedByOperator()) {
+				seekBackWhileHeld(consumer, topicPartition, notHandedOut);
 				return;
 			}
 			PartitionLedger partitionLedger = partition.ledger();
@@ -240,6 +285,20 @@ final class ListenerRuntime implements ListenerView {
 		logger.warn(() -> "@HealingListener '" + this.settings.id() + "' received records of " + topicPartition
 				+ " before its assignment was seen; tracking it from here");
 		return this.assignments.assign(consumer, topicPartition, CompletedOffsets.none());
+	}
+
+	/**
+	 * An operator holds the partition, yet the poll returned records of it: they were fetched before the consumer
+	 * applied the pause (the container pauses a partition only before its next poll, and a partition assigned inside
+	 * a poll, after a rebalance or a container restart, is paused only after that poll returned). They are not
+	 * handed out, and the consumer is sought back to the first of them so that they are fetched again once the
+	 * operator resumes the partition; the ledger's end stays below them, so they are neither committed past nor
+	 * taken for holes.
+	 */
+	private void seekBackWhileHeld(Consumer<?, ?> consumer, TopicPartition topicPartition, long offset) {
+		logger.debug(() -> "@HealingListener '" + this.settings.id() + "' holds " + topicPartition
+				+ " for an operator; records from " + offset + " on are fetched again when it is resumed");
+		consumer.seek(topicPartition, offset);
 	}
 
 	/**

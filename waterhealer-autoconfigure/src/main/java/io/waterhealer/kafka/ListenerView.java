@@ -1,10 +1,12 @@
 package io.waterhealer.kafka;
 
 import java.util.List;
+import java.util.Set;
 
 import io.waterhealer.ledger.OffsetLedger;
 import io.waterhealer.metrics.PartitionView;
 import io.waterhealer.settings.ListenerSettings;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -15,7 +17,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * They run on their own threads (the health scheduler, request threads), while the runtime behind this view is
  * driven by the consumer threads: its hand-out, commit and rebalance entry points must never be called from
  * anywhere else, because a {@code KafkaConsumer} is not thread-safe and the ledgers assume one writer per
- * assignment. This view gives those readers what they need and nothing they could break the consumer with.
+ * assignment. This view gives those readers what they need and nothing they could break the consumer with: the
+ * operator's controls (pause, resume) only record an intent and ask the container, which applies it on the consumer
+ * thread before the next poll.
  */
 public interface ListenerView {
 
@@ -94,5 +98,40 @@ public interface ListenerView {
 	 * @throws IllegalArgumentException when it is below 1
 	 */
 	void changeParallelism(int parallelism);
+
+	/**
+	 * Whether an operator paused the whole listener ({@link #pause()}).
+	 * @return whether the listener is paused by an operator
+	 */
+	boolean pausedByOperator();
+
+	/**
+	 * The partitions an operator paused one by one ({@link #pause(TopicPartition)}), assigned here or not: the pause
+	 * is remembered until resumed, and holds the partition whenever it is assigned to this instance.
+	 * @return the partitions
+	 */
+	Set<TopicPartition> partitionsPausedByOperator();
+
+	/**
+	 * Pause every partition of the listener on this instance, now and after every rebalance, until {@link #resume()}.
+	 * Records already running finish; records fetched but not handed out are fetched again after the resume. Safe
+	 * from any thread: it records the operator's intent and asks the container to pause, never touching a consumer.
+	 */
+	void pause();
+
+	/** Resume the listener and every partition an operator paused one by one; safe from any thread. */
+	void resume();
+
+	/**
+	 * Pause one partition, as {@link #pause()} does for all; safe from any thread.
+	 * @param topicPartition the partition
+	 */
+	void pause(TopicPartition topicPartition);
+
+	/**
+	 * Resume a partition paused with {@link #pause(TopicPartition)}; a listener paused as a whole stays paused.
+	 * @param topicPartition the partition
+	 */
+	void resume(TopicPartition topicPartition);
 
 }

@@ -50,6 +50,8 @@ final class PartitionAssignments {
 
 	private final Map<TopicPartition, AssignedPartition> partitions = new ConcurrentHashMap<>();
 
+	private final OperatorPauses operatorPauses = new OperatorPauses();
+
 	private @Nullable MessageListenerContainer container;
 
 	/**
@@ -77,6 +79,21 @@ final class PartitionAssignments {
 
 	@Nullable MessageListenerContainer container() {
 		return this.container;
+	}
+
+	/** What the operator paused of this listener; see {@link #applyOperatorPauses()}. */
+	OperatorPauses operatorPauses() {
+		return this.operatorPauses;
+	}
+
+	/**
+	 * Any thread, after the operator paused or resumed something: bring every current assignment in line. An
+	 * assignment made meanwhile reads the operator's pauses itself after it is registered, so none is missed.
+	 */
+	void applyOperatorPauses() {
+		for (AssignedPartition partition : this.partitions.values()) {
+			partition.holdForOperator(this.operatorPauses.holds(partition.topicPartition()));
+		}
 	}
 
 	/** Live views of every current assignment, whichever consumer of this instance holds it. */
@@ -138,6 +155,10 @@ final class PartitionAssignments {
 		AssignedPartition previous = this.partitions.put(topicPartition, partition);
 		if (previous != null) {
 			previous.clearPause();
+		}
+		// after the sibling's pause was withdrawn, which resumes the partition on every consumer that asked for it
+		if (this.operatorPauses.holds(topicPartition)) {
+			partition.holdForOperator(true);
 		}
 		try {
 			this.metrics.partitionAssigned(partition);

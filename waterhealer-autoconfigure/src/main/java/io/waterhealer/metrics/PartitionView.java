@@ -1,5 +1,7 @@
 package io.waterhealer.metrics;
 
+import java.util.List;
+
 import org.apache.kafka.common.TopicPartition;
 
 /** A live view of an assigned partition, read by gauges. */
@@ -27,8 +29,24 @@ public interface PartitionView {
 	/** The partition's end offset minus the committed offset, as last seen by the consumer; -1 when unknown. */
 	long lag();
 
-	/** Whether waterhealer paused the partition because its window is full. */
+	/** Whether waterhealer asked the container to pause the partition (a full window, a hold, an operator). */
 	boolean paused();
+
+	/**
+	 * Whether an operator paused the partition or its listener (the {@code healinglisteners} endpoint): health
+	 * reports it and never judges it stalled, since nothing is expected to move until the operator resumes it.
+	 */
+	default boolean pausedByOperator() {
+		return false;
+	}
+
+	/**
+	 * Why waterhealer asks the container to pause the partition, in the words the {@code healinglisteners} endpoint
+	 * reports: {@code operator}, {@code window-full}, {@code hand-out-retry}, {@code dead-letter-storm}.
+	 */
+	default List<String> pauseReasons() {
+		return List.of();
+	}
 
 	/** {@link System#nanoTime()} when the partition's committed position last moved (or it was assigned). */
 	default long committedMovedAt() {

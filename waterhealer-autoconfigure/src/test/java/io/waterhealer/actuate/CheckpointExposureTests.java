@@ -25,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every 404 is shown to come from that property: the exposure (Boot's default, which the starter leaves as it is;
  * waterhealer then keeps the values but does not even create the endpoint), {@code waterhealer.checkpoint.enabled}
  * (waterhealer's switch: no store, no endpoint) and the endpoint's own {@code READ_ONLY} default access, which keeps
- * {@code DELETE} out until {@code management.endpoint.checkpoints.access=unrestricted}. No broker is needed: the
+ * {@code DELETE} out until {@code management.endpoint.checkpoints.access=unrestricted}. Once exposed, the endpoint
+ * says where and when each stage last produced a value, not the value, unless
+ * {@code waterhealer.checkpoint.show-values} says otherwise. No broker is needed: the
  * listeners do not start and the stage values are put into the store the way a stage would.
  */
 class CheckpointExposureTests {
@@ -43,16 +45,35 @@ class CheckpointExposureTests {
 	}
 
 	@Test
-	void onceExposedTheEndpointReturnsEachStagesLastValue() throws Exception {
+	void onceExposedTheEndpointSaysWhereEachStageLastProducedAValueButNotTheValue() throws Exception {
 		try (ConfigurableApplicationContext context = start(EXPOSED)) {
 			keepTwoValues(context);
 			HttpResponse<String> response = get(context, "/actuator/checkpoints");
 			assertThat(response.statusCode()).isEqualTo(200);
-			assertThat(response.body()).contains("\"orders\"", "\"enrich\"", "second value", "\"offset\":8")
-				.doesNotContain("first value");
+			assertThat(response.body()).contains("\"orders\"", "\"enrich\"", "\"offset\":8", "\"time\"")
+				.doesNotContain("second value")
+				.doesNotContain("first value")
+				.doesNotContain("\"value\"");
 			HttpResponse<String> listener = get(context, "/actuator/checkpoints/orders");
 			assertThat(listener.statusCode()).isEqualTo(200);
-			assertThat(listener.body()).contains("second value");
+			assertThat(listener.body()).contains("\"offset\":8").doesNotContain("second value");
+		}
+	}
+
+	@Test
+	void valuesAreShownOnlyWhenTheApplicationOptsIn() throws Exception {
+		try (ConfigurableApplicationContext context = start(EXPOSED, "waterhealer.checkpoint.show-values=always")) {
+			keepTwoValues(context);
+			assertThat(get(context, "/actuator/checkpoints").body()).contains("second value")
+				.doesNotContain("first value");
+			assertThat(get(context, "/actuator/checkpoints/orders").body()).contains("second value");
+		}
+		try (ConfigurableApplicationContext context = start(EXPOSED,
+				"waterhealer.checkpoint.show-values=when-authorized")) {
+			keepTwoValues(context);
+			assertThat(get(context, "/actuator/checkpoints").body()).as("an anonymous request is not authorized")
+				.contains("\"offset\":8")
+				.doesNotContain("second value");
 		}
 	}
 
@@ -71,13 +92,13 @@ class CheckpointExposureTests {
 			keepTwoValues(context);
 			assertThat(delete(context).statusCode()).as("DELETE with the endpoint's default access")
 				.isGreaterThanOrEqualTo(400);
-			assertThat(get(context, "/actuator/checkpoints").body()).contains("second value");
+			assertThat(get(context, "/actuator/checkpoints").body()).contains("\"offset\":8");
 		}
 		try (ConfigurableApplicationContext context = start(EXPOSED,
 				"management.endpoint.checkpoints.access=unrestricted")) {
 			keepTwoValues(context);
 			assertThat(delete(context).statusCode()).as("DELETE with access=unrestricted").isEqualTo(204);
-			assertThat(get(context, "/actuator/checkpoints").body()).doesNotContain("second value");
+			assertThat(get(context, "/actuator/checkpoints").body()).doesNotContain("\"offset\":8");
 		}
 	}
 

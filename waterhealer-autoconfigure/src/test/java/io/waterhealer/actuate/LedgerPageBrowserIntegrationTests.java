@@ -185,7 +185,9 @@ class LedgerPageBrowserIntegrationTests {
 
 		String dom = chromium("--dump-dom", url);
 
-		assertThat(dom).contains("data-listener=\"ledgerPage\"");
+		assertThat(dom).contains("data-listener=\"ledgerPage\"")
+			.as("no pause or resume button without the healinglisteners writes")
+			.doesNotContain("class=\"control\"");
 		assertThat(sectionOf(dom, 0)).contains("data-committed=\"5\"", "data-position=\"5\"", "data-end=\"100\"",
 				"data-incomplete=\"1\"")
 			.containsPattern("<rect class=\"pending[^\"]*\"[^>]*data-from=\"5\" data-to=\"6\"")

@@ -102,6 +102,21 @@ class ListenerHealthMonitorTests {
 	}
 
 	@Test
+	void aPartitionAnOperatorPausedIsNotJudgedEvenWithAFullWindowOfIncompleteRecords() {
+		this.partition.incomplete = 3;
+		this.partition.paused = true;
+		this.partition.pausedByOperator = true;
+		when(this.container.isPartitionPauseRequested(PARTITION)).thenReturn(true);
+		checkAfter(STALL.multipliedBy(10));
+		assertThat(this.monitor.verdict().up()).isTrue();
+		this.partition.pausedByOperator = false;
+		checkAfter(STALL.minusNanos(1));
+		assertThat(this.monitor.verdict().up()).as("the clock starts again at the resume").isTrue();
+		checkAfter(Duration.ofNanos(1));
+		assertThat(this.monitor.verdict().up()).isFalse();
+	}
+
+	@Test
 	void aClusterThatStopsAnsweringIsDownOnceTheBrokerTimeoutPassed() {
 		this.monitor.check();
 		this.brokerAnswers.set(false);
@@ -190,6 +205,8 @@ class ListenerHealthMonitorTests {
 
 		boolean paused;
 
+		boolean pausedByOperator;
+
 		FakePartition(long assignedAt) {
 			this.assignedAt = assignedAt;
 		}
@@ -237,6 +254,11 @@ class ListenerHealthMonitorTests {
 		@Override
 		public boolean paused() {
 			return this.paused;
+		}
+
+		@Override
+		public boolean pausedByOperator() {
+			return this.pausedByOperator;
 		}
 
 		@Override

@@ -1,5 +1,7 @@
 package io.waterhealer.kafka.worker;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.waterhealer.codec.CompletedOffsets;
@@ -13,7 +15,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * One assignment of one partition to a listener: its ledger, and whether waterhealer asked the container to pause
- * it, because the ledger's window is full or because records could not be handed out and are fetched again later.
+ * it, because the ledger's window is full, because records could not be handed out and are fetched again later,
+ * because a dead-letter storm stopped the listener, or because an operator paused it.
  * <p>
  * Pausing is decided on the consumer thread after a hand-out and resuming on a worker thread after a completion.
  * Both decisions read the ledger and call the container under this object's monitor, so the container's pause state
@@ -45,6 +48,13 @@ public final class AssignedPartition implements PartitionView {
 
 	/** Whether the listener's dead-letter storm guard tripped and holds the partition paused until it is resumed. */
 	private volatile boolean stormHeld;
+
+	/**
+	 * Whether an operator paused the partition (or its whole listener) through the {@code healinglisteners}
+	 * endpoint. It is part of the pause request like every other reason, so that the window's own resume after a
+	 * completion can never resume a partition the operator holds.
+	 */
+	private volatile boolean operatorHeld;
 
 	/** When the hold ends, a {@link System#nanoTime()} value; consumer thread only. */
 	private long heldUntil;
@@ -140,6 +150,29 @@ public final class AssignedPartition implements PartitionView {
 	@Override
 	public boolean paused() {
 		return pauseRequested();
+	}
+
+	@Override
+	public boolean pausedByOperator() {
+		return this.operatorHeld;
+	}
+
+	@Override
+	public List<String> pauseReasons() {
+		List<String> reasons = new ArrayList<>(4);
+		if (this.operatorHeld) {
+			reasons.add("operator");
+		}
+		if (this.paused) {
+			reasons.add("window-full");
+		}
+		if (this.heldBack) {
+			reasons.add("hand-out-retry");
+		}
+		if (this.stormHeld) {
+			reasons.add("dead-letter-storm");
+		}
+		return reasons;
 	}
 
 	@Override
@@ -249,6 +282,22 @@ public final class AssignedPartition implements PartitionView {
 	}
 
 	/**
+	 * Any thread: an operator paused or resumed the partition (or its listener). A closed assignment is not paused:
+	 * its partition's next assignment is held from the start instead (see the listener's operator pauses).
+	 * @param held whether the operator holds it
+	 */
+	public void holdForOperator(boolean held) {
+		synchronized (this) {
+			if (held && this.ledger.isClosed()) {
+				return;
+			}
+			boolean wasRequested = pauseRequested();
+			this.operatorHeld = held;
+			requestPause(wasRequested);
+		}
+	}
+
+	/**
 	 * Consumer thread, when the assignment ends (revoked, lost, or taken over by a sibling consumer): a pause request
 	 * must not outlive the assignment it was made for, or the partition's next owner in this instance would find it
 	 * paused with nothing left to resume it.
@@ -259,16 +308,17 @@ public final class AssignedPartition implements PartitionView {
 			this.paused = false;
 			this.heldBack = false;
 			this.stormHeld = false;
+			this.operatorHeld = false;
 			requestPause(wasRequested);
 		}
 	}
 
 	/**
-	 * Whether the container should pause the partition: its window is full, a hand-out failure holds it, or a
-	 * dead-letter storm does.
+	 * Whether the container should pause the partition: its window is full, a hand-out failure holds it, a
+	 * dead-letter storm does, or an operator does.
 	 */
 	private boolean pauseRequested() {
-		return this.paused || this.heldBack || this.stormHeld;
+		return this.paused || this.heldBack || this.stormHeld || this.operatorHeld;
 	}
 
 	/** Under the monitor: bring the container's pause request in line with {@link #pauseRequested()}. */

@@ -72,6 +72,23 @@ class AssignedPartitionTests {
 	}
 
 	@Test
+	void theWindowsOwnResumeNeverResumesAPartitionAnOperatorPaused() {
+		this.ledger.handOut(0);
+		this.ledger.handOut(1);
+		this.partition.pauseIfFull();
+		this.partition.holdForOperator(true);
+		verify(this.container, times(1)).pausePartition(PARTITION);
+		assertThat(this.partition.pauseReasons()).containsExactly("operator", "window-full");
+		this.ledger.complete(0);
+		this.partition.resumeIfRoom();
+		verify(this.container, never()).resumePartition(PARTITION);
+		assertThat(this.partition.pauseReasons()).containsExactly("operator");
+		this.partition.holdForOperator(false);
+		verify(this.container, times(1)).resumePartition(PARTITION);
+		assertThat(this.partition.pauseReasons()).isEmpty();
+	}
+
+	@Test
 	void theEndOfTheAssignmentClearsItsPauseRequestsSoTheNextOwnerIsNotLeftPaused() {
 		this.ledger.handOut(0);
 		this.ledger.handOut(1);
