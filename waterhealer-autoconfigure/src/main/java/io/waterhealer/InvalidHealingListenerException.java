@@ -40,14 +40,17 @@ public class InvalidHealingListenerException extends IllegalStateException {
 		return new InvalidHealingListenerException(null, property, problem, fix);
 	}
 
+	/** {@return the listener at fault, or {@code null} when a property for every listener is} */
 	public @Nullable String getListenerId() {
 		return this.listenerId;
 	}
 
+	/** {@return the attribute or property at fault, as the application wrote it} */
 	public String getSetting() {
 		return this.setting;
 	}
 
+	/** {@return what to change, the "action" of the failure report} */
 	public String getFix() {
 		return this.fix;
 	}

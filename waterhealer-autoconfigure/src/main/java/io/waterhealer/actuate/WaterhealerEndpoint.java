@@ -36,6 +36,10 @@ public class WaterhealerEndpoint {
 		this.listeners = listeners;
 	}
 
+	/**
+	 * Each listener on this instance and, if a dead-letter storm stopped it, why.
+	 * @return the listeners by id
+	 */
 	@ReadOperation
 	public Map<String, ListenerState> listeners() {
 		Map<String, ListenerState> result = new TreeMap<>();
@@ -43,6 +47,11 @@ public class WaterhealerEndpoint {
 		return result;
 	}
 
+	/**
+	 * Go on after a dead-letter storm: the held records are attempted again and the paused partitions resume.
+	 * @param listener the listener id
+	 * @return whether a storm had stopped it (404 for an unknown listener)
+	 */
 	@WriteOperation
 	public WebEndpointResponse<Resumed> resume(@Selector String listener) {
 		ListenerView view = this.listeners.get().get(listener);

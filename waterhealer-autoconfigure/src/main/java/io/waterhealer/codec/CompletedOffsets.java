@@ -21,6 +21,7 @@ public final class CompletedOffsets {
 		this.ranges = ranges;
 	}
 
+	/** {@return the empty set: nothing completed beyond the committed offset} */
 	public static CompletedOffsets none() {
 		return NONE;
 	}
@@ -72,6 +73,7 @@ public final class CompletedOffsets {
 		return count;
 	}
 
+	/** {@return whether no offset beyond the committed one is recorded} */
 	public boolean isEmpty() {
 		return this.ranges.length == 0;
 	}

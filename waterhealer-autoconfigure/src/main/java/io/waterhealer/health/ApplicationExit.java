@@ -20,6 +20,11 @@ public final class ApplicationExit implements IntConsumer {
 
 	private final Duration closeTimeout;
 
+	/**
+	 * Create the exit.
+	 * @param context the application context to close before exiting
+	 * @param closeTimeout how long closing may take before the watchdog halts the JVM
+	 */
 	public ApplicationExit(ConfigurableApplicationContext context, Duration closeTimeout) {
 		this.context = context;
 		this.closeTimeout = closeTimeout;

@@ -49,6 +49,12 @@ public final class LedgerCommitter {
 
 	private final ListenerMetrics metrics;
 
+	/**
+	 * Create the committer of one listener.
+	 * @param listenerId the listener, for log lines
+	 * @param metadataMaxChars the most characters of completed offsets a commit's metadata carries
+	 * @param metrics where commits, their durations and truncated metadata are counted
+	 */
 	public LedgerCommitter(String listenerId, int metadataMaxChars, ListenerMetrics metrics) {
 		this.listenerId = listenerId;
 		this.metadataMaxChars = metadataMaxChars;
@@ -88,6 +94,13 @@ public final class LedgerCommitter {
 		return points;
 	}
 
+	/**
+	 * Commit what changed in the given ledgers and wait for the broker: used on revocation and shutdown, where the
+	 * next owner must start from everything completed here.
+	 * @param consumer the consumer that owns the partitions (on its own thread)
+	 * @param partitions the ledgers to commit
+	 * @param timeout how long to wait for the broker
+	 */
 	public void commitSync(Consumer<?, ?> consumer, Collection<PartitionLedger> partitions, Duration timeout) {
 		Map<CommitPoint, PartitionLedger> ledgers = commitPoints(partitions);
 		List<CommitPoint> points = List.copyOf(ledgers.keySet());

@@ -13,12 +13,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record CommitPoint(TopicPartition topicPartition, WindowRuns window, long completedTotal) {
 
-	/** The offset to commit. */
+	/** {@return the offset to commit} */
 	public long position() {
 		return this.window.position();
 	}
 
-	/** The window {@code [position, end)} as alternating run lengths, incomplete first. */
+	/** {@return the window {@code [position, end)} as alternating run lengths, incomplete first} */
 	public long[] runs() {
 		return this.window.runs();
 	}

@@ -34,6 +34,11 @@ public final class OffsetLedger {
 
 	private final long maxSpan;
 
+	/**
+	 * Create the ledger of one listener's assignments.
+	 * @param maxInFlight the most incomplete records a partition may have before its hand-out pauses
+	 * @param maxSpan the offsets a partition's window may span (less its large gaps) before its hand-out pauses
+	 */
 	public OffsetLedger(int maxInFlight, long maxSpan) {
 		PartitionLedger.checkLimits(maxInFlight, maxSpan);
 		this.maxInFlight = maxInFlight;
@@ -74,20 +79,24 @@ public final class OffsetLedger {
 		return this.partitions.get(topicPartition);
 	}
 
+	/** {@return the partitions tracked now, a copy} */
 	public Collection<TopicPartition> assigned() {
 		return List.copyOf(this.partitions.keySet());
 	}
 
+	/** {@return a snapshot of each tracked partition, for the endpoints and the ledger page} */
 	public List<LedgerSnapshot> snapshots() {
 		List<LedgerSnapshot> snapshots = new ArrayList<>();
 		this.partitions.values().forEach(ledger -> snapshots.add(ledger.snapshot()));
 		return snapshots;
 	}
 
+	/** {@return the most incomplete records a partition may have before its hand-out pauses} */
 	public int maxInFlight() {
 		return this.maxInFlight;
 	}
 
+	/** {@return the offsets a partition's window may span (less its large gaps) before its hand-out pauses} */
 	public long maxSpan() {
 		return this.maxSpan;
 	}

@@ -105,6 +105,7 @@ public final class PartitionLedger {
 		}
 	}
 
+	/** {@return the partition this ledger tracks} */
 	public TopicPartition topicPartition() {
 		return this.topicPartition;
 	}
@@ -351,6 +352,7 @@ public final class PartitionLedger {
 		notifyAll();
 	}
 
+	/** {@return whether the assignment ended: completions are refused from then on} */
 	public synchronized boolean isClosed() {
 		return this.closed;
 	}

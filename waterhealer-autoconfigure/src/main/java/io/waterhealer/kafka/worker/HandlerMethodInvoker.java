@@ -334,12 +334,12 @@ public final class HandlerMethodInvoker {
 		return elements;
 	}
 
-	/** Whether the method returns nothing, so that its input is the best picture of what the stage handled. */
+	/** {@return whether the method returns nothing, so that its input is the best picture of what the stage handled} */
 	public boolean returnsVoid() {
 		return this.method.getReturnType() == void.class;
 	}
 
-	/** Whether the method takes a batch ({@code List}) instead of one record. */
+	/** {@return whether the method takes a batch ({@code List}) instead of one record} */
 	public boolean isBatch() {
 		return this.batch;
 	}
@@ -347,6 +347,7 @@ public final class HandlerMethodInvoker {
 	/**
 	 * Whether the record completes later: the method returns a {@link CompletionStage} or a {@code Mono}, is a Kotlin
 	 * {@code suspend} fun ({@link AsyncResults}), or takes an {@link Acknowledgment}.
+	 * @return whether the record completes after the method returned
 	 */
 	public boolean returnsStage() {
 		return this.returnsStage;
@@ -366,7 +367,7 @@ public final class HandlerMethodInvoker {
 		return (resolved != null) ? ClassUtils.resolvePrimitiveIfNecessary(resolved) : null;
 	}
 
-	/** The value parameter, for messages: {@code parameter 'order' of OrderListener.on()}. */
+	/** {@return the value parameter, for messages: {@code parameter 'order' of OrderListener.on()}} */
 	public String payloadDescription() {
 		MethodParameter value = this.payload;
 		return (value != null) ? "parameter '" + name(value) + "' of " + describe(this.method)
@@ -419,6 +420,11 @@ public final class HandlerMethodInvoker {
 		return (name != null) ? name : "#" + parameter.getParameterIndex();
 	}
 
+	/**
+	 * Names a method the way log lines and failure reports do.
+	 * @param method the method
+	 * @return {@code SimpleClassName.method()}
+	 */
 	public static String describe(Method method) {
 		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()";
 	}
