@@ -99,20 +99,20 @@ record SupportedVersions(@Nullable String springBoot, @Nullable String springKaf
 
 	private static void tooOld(List<String> problems, String library, @Nullable String version, String minimum,
 			String fix) {
-		if (known(version) && compare(version, minimum) < 0) {
+		if (version != null && known(version) && compare(version, minimum) < 0) {
 			problems.add(library + " " + version + " is older than " + minimum + ", the oldest waterhealer supports: "
 					+ fix);
 		}
 	}
 
 	private static void newer(List<String> untested, String library, @Nullable String version, String testedLine) {
-		if (known(version) && compare(line(version), testedLine) > 0) {
+		if (version != null && known(version) && compare(line(version), testedLine) > 0) {
 			untested.add(library + " " + version + " (tested up to " + testedLine + ".x)");
 		}
 	}
 
-	private static boolean known(@Nullable String version) {
-		return version != null && !version.isEmpty() && Character.isDigit(version.charAt(0));
+	private static boolean known(String version) {
+		return !version.isEmpty() && Character.isDigit(version.charAt(0));
 	}
 
 	private static String line(String version) {
