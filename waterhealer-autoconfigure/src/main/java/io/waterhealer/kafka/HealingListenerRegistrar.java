@@ -277,7 +277,7 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		Map<String, Object> readerConfig = new LinkedHashMap<>(consumerConfig);
 		consumerProperties.stringPropertyNames()
 			.forEach((name) -> readerConfig.put(name, consumerProperties.getProperty(name)));
-		OriginalRecords reader = OriginalRecords.forListener(settings.id(), readerConfig);
+		OriginalRecords reader = OriginalRecords.forListener(settings.id(), "dead-letter-originals", readerConfig);
 		this.originals.add(reader);
 		String group = (groupId != null) ? groupId : (String) consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
 		this.deadLetterRoutes.put(settings.id(),

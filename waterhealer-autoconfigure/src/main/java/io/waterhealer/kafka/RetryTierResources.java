@@ -6,16 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.waterhealer.kafka.worker.RawRecordReader;
+import io.waterhealer.kafka.worker.OriginalRecords;
 import io.waterhealer.kafka.worker.RetryTierPublisher;
 import io.waterhealer.settings.RetryTiers;
 import io.waterhealer.settings.RetryTiers.Tier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.springframework.core.log.LogAccessor;
@@ -33,9 +30,6 @@ final class RetryTierResources implements AutoCloseable {
 
 	/** What the container id of a listener's tier endpoint adds to the listener id. */
 	static final String ENDPOINT_SUFFIX = "-retry";
-
-	/** How long the broker may hold a fetch of the byte-array reader; each tier hand-off waits for one. */
-	static final int READER_FETCH_MAX_WAIT_MILLIS = 10;
 
 	private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -74,18 +68,7 @@ final class RetryTierResources implements AutoCloseable {
 		Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
 				new ByteArraySerializer());
 		this.opened.add(producer);
-		Map<String, Object> readerConfig = new HashMap<>(consumerConfig);
-		readerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
-		readerConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-		readerConfig.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
-		readerConfig.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
-		readerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-		readerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "waterhealer-" + listenerId + "-retry-reader");
-		// one record a read, and no long poll at the broker for the next read to wait behind
-		readerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-		readerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READER_FETCH_MAX_WAIT_MILLIS);
-		RawRecordReader reader = new RawRecordReader(
-				() -> new KafkaConsumer<>(readerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+		OriginalRecords reader = OriginalRecords.forListener(listenerId, "retry-reader", consumerConfig);
 		this.opened.add(reader);
 		return new RetryTierPublisher(tiers, tierTopics, reader, producer);
 	}

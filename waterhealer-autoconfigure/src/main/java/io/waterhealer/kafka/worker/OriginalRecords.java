@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a record again, as the broker holds it (key and value bytes, headers), by its coordinates, so that a dead
- * letter is the record as it was on the topic rather than a re-serialization of what the deserializer made of it: a
- * JSON value of the wrong shape deserializes to an object of nulls, which the producer's serializer would write as
- * {@code {"id":null,...}} with a {@code __TypeId__} header, the payload gone.
+ * letter or a record parked on a retry tier is the record as it was on the topic rather than a re-serialization of
+ * what the deserializer made of it: a JSON value of the wrong shape deserializes to an object of nulls, which the
+ * producer's serializer would write as {@code {"id":null,...}} with a {@code __TypeId__} header, the payload gone.
  * <p>
  * Why a second read rather than keeping the bytes: spring-kafka hands the listener only the deserialized record
  * ({@code ErrorHandlingDeserializer} keeps the bytes only of a value that failed to deserialize, and not the key's);
@@ -29,9 +29,15 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * One consumer per listener, created on first use and reused: {@code assign} + {@code seek} + {@code poll}, no group
  * (it commits nothing and joins nothing), its configuration that of the listener's consumers with byte-array
- * deserializers. A {@code KafkaConsumer} is single-threaded, so reads are serialized; dead letters are rare.
+ * deserializers. A {@code KafkaConsumer} is single-threaded, so reads are serialized; dead letters are rare. After
+ * each read the consumer is left with no assignment, so that it fetches nothing ahead, and it asks the broker to
+ * answer fetches within {@value #FETCH_MAX_WAIT_MILLIS} ms: a read would otherwise wait behind the previous read's
+ * fetch still pending at the broker (up to {@code fetch.max.wait.ms}, 500 ms by default, per read).
  */
 public final class OriginalRecords implements AutoCloseable {
+
+	/** How long the broker may hold a fetch of the reader before answering. */
+	static final int FETCH_MAX_WAIT_MILLIS = 10;
 
 	private final Supplier<Consumer<byte[], byte[]>> consumers;
 
@@ -55,10 +61,11 @@ public final class OriginalRecords implements AutoCloseable {
 	 * A reader whose consumer has the listener's consumer configuration (servers, security, isolation level), with
 	 * byte-array deserializers, no group and no interceptors.
 	 * @param listenerId the listener, named in the client id
+	 * @param purpose what it reads for, named in the client id ({@code dead-letter-originals})
 	 * @param consumerConfig the listener's consumer configuration
 	 * @return the reader
 	 */
-	public static OriginalRecords forListener(String listenerId, Map<String, Object> consumerConfig) {
+	public static OriginalRecords forListener(String listenerId, String purpose, Map<String, Object> consumerConfig) {
 		Map<String, Object> config = new HashMap<>(consumerConfig);
 		config.remove(ConsumerConfig.GROUP_ID_CONFIG);
 		config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -66,7 +73,8 @@ public final class OriginalRecords implements AutoCloseable {
 		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
 		config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 		config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-		config.put(ConsumerConfig.CLIENT_ID_CONFIG, listenerId + "-dead-letter-originals");
+		config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MILLIS);
+		config.put(ConsumerConfig.CLIENT_ID_CONFIG, "waterhealer-" + listenerId + "-" + purpose);
 		config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
 		config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
 		return new OriginalRecords(() -> new KafkaConsumer<>(config), Duration.ofSeconds(10));
@@ -85,8 +93,14 @@ public final class OriginalRecords implements AutoCloseable {
 			return null;
 		}
 		TopicPartition topicPartition = new TopicPartition(topic, partition);
+		Consumer<byte[], byte[]> reader;
 		try {
-			Consumer<byte[], byte[]> reader = consumer();
+			reader = consumer();
+		}
+		catch (KafkaException ex) {
+			return null;
+		}
+		try {
 			reader.assign(List.of(topicPartition));
 			reader.seek(topicPartition, offset);
 			long deadline = System.nanoTime() + this.timeout.toNanos();
@@ -104,6 +118,10 @@ public final class OriginalRecords implements AutoCloseable {
 		}
 		catch (KafkaException ex) {
 			return null;
+		}
+		finally {
+			// no fetching ahead between reads: a fetch still waiting at the broker would delay the next read's
+			reader.assign(List.of());
 		}
 	}
 

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Parks a record that used up its attempts on the next retry tier: it is read again as bytes by its coordinates (see
- * {@link RawRecordReader} for why not the deserialized object) and published with its own key, value and headers,
+ * {@link OriginalRecords} for why not the deserialized object) and published with its own key, value and headers,
  * plus the {@link RetryTierHeaders}: original coordinates, attempts so far, first failure, last exception, the tier
  * and when it is due.
  * <p>
@@ -35,7 +35,7 @@ public final class RetryTierPublisher {
 
 	private final Map<String, Tier> tierOfTopic;
 
-	private final RawRecordReader reader;
+	private final OriginalRecords reader;
 
 	private final Producer<byte[], byte[]> producer;
 
@@ -46,7 +46,7 @@ public final class RetryTierPublisher {
 	 * @param reader reads a record again as bytes
 	 * @param producer sends byte-array records
 	 */
-	public RetryTierPublisher(RetryTiers tiers, Map<String, Tier> tierOfTopic, RawRecordReader reader,
+	public RetryTierPublisher(RetryTiers tiers, Map<String, Tier> tierOfTopic, OriginalRecords reader,
 			Producer<byte[], byte[]> producer) {
 		this.tiers = tiers;
 		this.tierOfTopic = Map.copyOf(tierOfTopic);
@@ -96,6 +96,11 @@ public final class RetryTierPublisher {
 	 */
 	String publish(ConsumerRecord<?, ?> record, Tier tier, Throwable failure, int attempts, long firstFailureMillis) {
 		ConsumerRecord<byte[], byte[]> raw = this.reader.read(record.topic(), record.partition(), record.offset());
+		if (raw == null) {
+			// retried with the back-off like any failed publish: the record stays incomplete, so nothing is lost
+			throw new IllegalStateException(record.topic() + "-" + record.partition() + "@" + record.offset()
+					+ " could not be read again as bytes (no longer on the topic, or the broker did not answer in time)");
+		}
 		Headers on = raw.headers();
 		String originalTopic = originalTopic(raw);
 		Headers headers = new RecordHeaders();

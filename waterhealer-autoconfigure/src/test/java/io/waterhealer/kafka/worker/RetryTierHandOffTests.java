@@ -182,7 +182,7 @@ class RetryTierHandOffTests {
 	}
 
 	private FailureHandler handler(FailurePolicy policy, Map<String, Tier> tierOfTopic) {
-		RetryTierPublisher publisher = new RetryTierPublisher(TIERS, tierOfTopic, new RawRecordReader(() -> this.topic),
+		RetryTierPublisher publisher = new RetryTierPublisher(TIERS, tierOfTopic, new OriginalRecords(() -> this.topic, Duration.ofSeconds(30)),
 				this.broker);
 		FailureSettings failure = new FailureSettings(policy, 1,
 				new RetryBackOff(Duration.ofMillis(1), 1, Duration.ofMillis(1)), List.of(), null, "-dlt", List.of())
