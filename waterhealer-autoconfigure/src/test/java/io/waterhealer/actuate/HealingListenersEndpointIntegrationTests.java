@@ -151,6 +151,43 @@ class HealingListenersEndpointIntegrationTests {
 		}
 	}
 
+	@Test
+	void parallelismAndRateChangeLiveAndTheReadShowsThemWithTheRetrySettings() throws Exception {
+		String topic = KafkaTestSupport.uniqueName("control-live");
+		KafkaTestSupport.createTopic(topic, 2);
+		Processed processed = new Processed();
+		try (ConfigurableApplicationContext context = start(topic, processed)) {
+			awaitAssigned(context, 2);
+			String path = "/actuator/healinglisteners/control";
+			HttpResponse<String> before = send(context, "GET", path, null);
+			assertThat(JsonPath.<Integer>read(before.body(), "$.parallelism")).isEqualTo(4);
+			assertThat(JsonPath.<String>read(before.body(), "$.rate")).isEqualTo("unlimited");
+			assertThat(JsonPath.<String>read(before.body(), "$.retry.policy")).isEqualTo("HALT");
+			assertThat(JsonPath.<List<String>>read(before.body(), "$.retry.tiers")).isEmpty();
+
+			HttpResponse<String> wider = send(context, "POST", path, "{\"parallelism\":12}");
+			assertThat(wider.statusCode()).as(wider.body()).isEqualTo(200);
+			assertThat(JsonPath.<Integer>read(wider.body(), "$.parallelism")).isEqualTo(12);
+			ListenerView view = context.getBean(HealingListenerRegistrar.class).runtimes().get("control");
+			assertThat(view.parallelism()).isEqualTo(12);
+
+			HttpResponse<String> limited = send(context, "POST", path, "{\"rate\":\"20/s\"}");
+			assertThat(limited.statusCode()).as(limited.body()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(limited.body(), "$.rate")).isEqualTo("20/s");
+			// 40 records at 20/s take about two seconds once the first burst (100 ms of the rate) is spent
+			long start = System.nanoTime();
+			sendBoth(topic);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> committed(topic, 0) == RECORDS && committed(topic, 1) == RECORDS);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1500));
+
+			assertRefused(send(context, "POST", path, "{\"parallelism\":0}"), 400, "parallelism");
+			assertRefused(send(context, "POST", path, "{\"rate\":\"fast\"}"), 400, "N/s");
+			assertThat(view.parallelism()).isEqualTo(12);
+			assertThat(view.rate()).isEqualTo("20/s");
+		}
+	}
+
 	private static void assertRefused(HttpResponse<String> response, int status, String message) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 		assertThat(response.body()).contains(message);
