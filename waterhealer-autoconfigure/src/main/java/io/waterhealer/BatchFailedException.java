@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public class BatchFailedException extends RuntimeException {
 
+	/** The failed elements, held by identity (an identity set), not by {@code equals}. */
 	private final Set<Object> failed;
 
 	/**

@@ -8,10 +8,13 @@ import org.jspecify.annotations.Nullable;
  */
 public class InvalidHealingListenerException extends IllegalStateException {
 
+	/** The listener at fault, {@code null} for a property that applies to every listener. */
 	private final @Nullable String listenerId;
 
+	/** The attribute or property at fault. */
 	private final String setting;
 
+	/** What to change. */
 	private final String fix;
 
 	/**

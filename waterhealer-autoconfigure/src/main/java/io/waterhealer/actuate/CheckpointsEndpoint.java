@@ -54,17 +54,32 @@ public class CheckpointsEndpoint {
 		this.roles = Set.copyOf(roles);
 	}
 
+	/**
+	 * Every listener's last checkpoint per stage; the values themselves only when {@code show-values} lets this
+	 * caller see them.
+	 * @param securityContext the caller, for {@code when-authorized}
+	 * @return listener id to stage to checkpoint
+	 */
 	@ReadOperation
 	public Map<String, Map<String, Map<String, Object>>> checkpoints(SecurityContext securityContext) {
 		return this.store.render(this.showValues.isShown(securityContext, this.roles));
 	}
 
+	/**
+	 * One listener's last checkpoint per stage, values shown as for {@link #checkpoints}.
+	 * @param securityContext the caller, for {@code when-authorized}
+	 * @param listener the listener's id
+	 * @return stage to checkpoint, or {@code null} (404) for an unknown listener
+	 */
 	@ReadOperation
 	public @Nullable Map<String, Map<String, Object>> listener(SecurityContext securityContext,
 			@Selector String listener) {
 		return this.store.render(listener, this.showValues.isShown(securityContext, this.roles));
 	}
 
+	/**
+	 * Forget every checkpoint on this instance, so that the next read shows only what stages produce from now on.
+	 */
 	@DeleteOperation
 	public void clear() {
 		this.store.clear();

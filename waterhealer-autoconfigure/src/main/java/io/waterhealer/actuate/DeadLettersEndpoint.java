@@ -50,6 +50,10 @@ public class DeadLettersEndpoint {
 		this.metricsFactory = metricsFactory;
 	}
 
+	/**
+	 * What the dead-letter topics of every {@code DEAD_LETTER} listener hold, read from the broker now.
+	 * @return the dead letters by listener id
+	 */
 	@ReadOperation
 	public Map<String, ListenerDeadLetters> deadLetters() {
 		Map<String, ListenerDeadLetters> result = new TreeMap<>();
@@ -57,6 +61,11 @@ public class DeadLettersEndpoint {
 		return result;
 	}
 
+	/**
+	 * What one listener's dead-letter topics hold.
+	 * @param listener the listener id
+	 * @return its dead letters, or 404 with a message when it is no {@code DEAD_LETTER} listener on this instance
+	 */
 	@ReadOperation
 	public WebEndpointResponse<?> listener(@Selector String listener) {
 		DeadLetterSource source = this.sources.get().get(listener);

@@ -60,6 +60,10 @@ public class HealingListenersEndpoint {
 		this.writable = writable;
 	}
 
+	/**
+	 * Every listener on this instance, and whether the controls are granted.
+	 * @return the report
+	 */
 	@ReadOperation
 	public ListenersReport listeners() {
 		Map<String, ListenerControl> result = new TreeMap<>();
@@ -67,6 +71,11 @@ public class HealingListenersEndpoint {
 		return new ListenersReport(this.writable.getAsBoolean(), result);
 	}
 
+	/**
+	 * One listener as {@link #listeners} shows it.
+	 * @param listener the listener's id
+	 * @return the listener, or 404 with a message when it is not on this instance
+	 */
 	@ReadOperation
 	public WebEndpointResponse<?> listener(@Selector String listener) {
 		ListenerView view = this.listeners.get().get(listener);

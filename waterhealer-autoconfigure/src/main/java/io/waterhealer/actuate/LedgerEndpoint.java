@@ -57,6 +57,10 @@ public class LedgerEndpoint {
 		this.listeners = listeners;
 	}
 
+	/**
+	 * Every listener's ledgers on this instance, as of now.
+	 * @return the report, stamped with the time it was read
+	 */
 	@ReadOperation
 	public LedgerReport ledger() {
 		Map<String, ListenerLedger> result = new TreeMap<>();
@@ -64,6 +68,11 @@ public class LedgerEndpoint {
 		return new LedgerReport(System.currentTimeMillis(), result);
 	}
 
+	/**
+	 * One listener's ledgers.
+	 * @param listener the listener's id
+	 * @return its ledgers, or {@code null} (404) when it is not on this instance
+	 */
 	@ReadOperation
 	public @Nullable ListenerLedger listener(@Selector String listener) {
 		ListenerView view = this.listeners.get().get(listener);

@@ -98,10 +98,12 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 		return this.verdict;
 	}
 
+	/** {@return the interval, stall and shutdown settings the checks apply} */
 	public ShutdownSettings settings() {
 		return this.settings;
 	}
 
+	/** {@return the listeners by id, as they are now (read again at each call)} */
 	public Map<String, ListenerView> listeners() {
 		return this.listeners.get();
 	}

@@ -19,6 +19,11 @@ public class WaterhealerHealthIndicator extends AbstractHealthIndicator {
 
 	private final ListenerHealthMonitor monitor;
 
+	/**
+	 * Create the indicator; it reports the monitor's last verdict and never checks on its own, so that a health
+	 * request costs no call to the broker.
+	 * @param monitor the monitor whose verdict is reported
+	 */
 	public WaterhealerHealthIndicator(ListenerHealthMonitor monitor) {
 		super("waterhealer health check failed");
 		this.monitor = monitor;

@@ -5,15 +5,16 @@ import org.apache.kafka.common.TopicPartition;
 /** A live view of an assigned retry tier partition, read by the tier gauges. */
 public interface TierPartitionView {
 
+	/** {@return the tier's partition (of its delay topic)} */
 	TopicPartition topicPartition();
 
-	/** The tier's name ({@code 10s}). */
+	/** {@return the tier's name ({@code 10s})} */
 	String tier();
 
-	/** Records on the partition not handed out yet: end offset minus the consumer's position, as last seen. */
+	/** {@return records on the partition not handed out yet: end offset minus the consumer's position, as last seen} */
 	long depth();
 
-	/** Seconds the partition's head record is past its due time and not handed out yet; 0 when none is. */
+	/** {@return seconds the partition's head record is past its due time and not handed out yet; 0 when none is} */
 	double dueLagSeconds();
 
 }

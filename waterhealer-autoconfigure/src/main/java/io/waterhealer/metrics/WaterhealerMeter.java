@@ -122,10 +122,12 @@ public enum WaterhealerMeter {
 		this.tagKeys = tagKeys;
 	}
 
+	/** {@return the meter's name, as registered ({@code waterhealer.stage.records.in})} */
 	public String meterName() {
 		return this.meterName;
 	}
 
+	/** {@return the kind of meter registered under the name} */
 	public Type type() {
 		return this.type;
 	}
@@ -138,10 +140,12 @@ public enum WaterhealerMeter {
 		return this.baseUnit;
 	}
 
+	/** {@return the description registered with the meter, the one the README's table shows} */
 	public String description() {
 		return this.description;
 	}
 
+	/** {@return the keys of the meter's tags, in the order they are set} */
 	public List<String> tagKeys() {
 		return this.tagKeys;
 	}
@@ -149,23 +153,42 @@ public enum WaterhealerMeter {
 	/** Kinds of meter. */
 	public enum Type {
 
-		COUNTER, TIMER, DISTRIBUTION_SUMMARY, GAUGE, TIME_GAUGE
+		/** A Micrometer {@code Counter}. */
+		COUNTER,
+
+		/** A Micrometer {@code Timer}. */
+		TIMER,
+
+		/** A Micrometer {@code DistributionSummary}. */
+		DISTRIBUTION_SUMMARY,
+
+		/** A Micrometer {@code Gauge}. */
+		GAUGE,
+
+		/** A Micrometer {@code TimeGauge}, a gauge of a duration reported in the base unit. */
+		TIME_GAUGE
 
 	}
 
 	/** Tag keys. */
 	public static final class Tags {
 
+		/** The listener's id. */
 		public static final String LISTENER = "listener";
 
+		/** The stage's name. */
 		public static final String STAGE_NAME = "stage";
 
+		/** The topic's name. */
 		public static final String TOPIC_NAME = "topic";
 
+		/** The partition number. */
 		public static final String PARTITION_NUMBER = "partition";
 
+		/** How a commit request ended: {@code success} or {@code failure}. */
 		public static final String OUTCOME = "outcome";
 
+		/** The simple name of the exception class a failed attempt threw. */
 		public static final String EXCEPTION = "exception";
 
 		/** The retry tier a record was consumed from ({@code 10s}), {@value #MAIN_TIER} for the listener's topics. */

@@ -55,8 +55,21 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 	public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofMinutes(5);
 
 	/**
-	 * Settings with the {@linkplain #DEFAULT_COMPLETION_TIMEOUT default completion timeout}, for callers that do not
-	 * set one.
+	 * Settings with the {@linkplain #DEFAULT_COMPLETION_TIMEOUT default completion timeout} and no rate limit, for
+	 * callers that set neither.
+	 * @param id the listener id
+	 * @param parallelism records processed at the same time
+	 * @param ordering which records may run at the same time
+	 * @param concurrency consumer threads
+	 * @param maxInFlight incomplete offsets per partition at which the partition is paused
+	 * @param maxSpan window of offsets per partition at which the partition is paused
+	 * @param commitInterval time between commits of positions that moved
+	 * @param drainTimeout how long a revoked partition waits for its records in flight before committing
+	 * @param metadataMaxChars longest commit metadata written to record offsets completed beyond the position; 0 to
+	 * write none
+	 * @param failure retries and the policy after them
+	 * @param debug whether every record's coordinates are logged when it is handed out
+	 * @param batch how batches are formed, for batch methods
 	 */
 	public ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
 			long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,
@@ -67,6 +80,20 @@ public record ListenerSettings(String id, int parallelism, Ordering ordering, in
 
 	/**
 	 * Settings without a rate limit, for callers that do not set one.
+	 * @param id the listener id
+	 * @param parallelism records processed at the same time
+	 * @param ordering which records may run at the same time
+	 * @param concurrency consumer threads
+	 * @param maxInFlight incomplete offsets per partition at which the partition is paused
+	 * @param maxSpan window of offsets per partition at which the partition is paused
+	 * @param commitInterval time between commits of positions that moved
+	 * @param drainTimeout how long a revoked partition waits for its records in flight before committing
+	 * @param metadataMaxChars longest commit metadata written to record offsets completed beyond the position; 0 to
+	 * write none
+	 * @param failure retries and the policy after them
+	 * @param debug whether every record's coordinates are logged when it is handed out
+	 * @param batch how batches are formed, for batch methods
+	 * @param completionTimeout how long a returned completion may take before the attempt fails; zero for no limit
 	 */
 	public ListenerSettings(String id, int parallelism, Ordering ordering, int concurrency, int maxInFlight,
 			long maxSpan, Duration commitInterval, Duration drainTimeout, int metadataMaxChars, FailureSettings failure,

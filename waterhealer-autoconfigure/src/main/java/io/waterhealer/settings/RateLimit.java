@@ -27,6 +27,12 @@ public record RateLimit(long permits, TimeUnit unit) {
 
 	private static final RateLimit UNLIMITED = new RateLimit(0, TimeUnit.SECONDS);
 
+	/**
+	 * Check the limit; every unlimited rate gets the unit seconds, so that all of them are equal.
+	 * @param permits records per {@code unit}; 0 for no limit
+	 * @param unit seconds, minutes or hours
+	 * @throws IllegalArgumentException when {@code permits} is negative or the unit is another one
+	 */
 	public RateLimit {
 		if (permits < 0) {
 			throw new IllegalArgumentException("A rate limit cannot be negative, but was " + permits);

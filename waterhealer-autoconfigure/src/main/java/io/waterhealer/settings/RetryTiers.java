@@ -24,6 +24,11 @@ public record RetryTiers(List<Tier> tiers, String suffix) {
 	/** No tiers: a record that used up its attempts goes to the failure policy, as without this feature. */
 	public static final RetryTiers NONE = new RetryTiers(List.of(), DEFAULT_SUFFIX);
 
+	/**
+	 * Copy the tiers, so that the list cannot change behind the listener's back.
+	 * @param tiers the tiers, shortest delay first; empty for none
+	 * @param suffix what follows the original topic in a tier's topic name
+	 */
 	public RetryTiers {
 		tiers = List.copyOf(tiers);
 	}

@@ -62,6 +62,15 @@ public final class AssignedPartition implements PartitionView {
 	/** The position the last commit request for this assignment carried; consumer thread only. */
 	private long commitRequested = -1;
 
+	/**
+	 * Start tracking one assignment of a partition to one consumer.
+	 * @param listenerId the listener's id
+	 * @param owner the consumer the partition is assigned to, compared by identity in {@link #ownedBy}
+	 * @param ledger the partition's ledger
+	 * @param container the container asked to pause and resume the partition
+	 * @param completedBefore the offsets beyond the committed position that an earlier owner completed, read from
+	 * the commit metadata
+	 */
 	public AssignedPartition(String listenerId, Object owner, PartitionLedger ledger, MessageListenerContainer container,
 			CompletedOffsets completedBefore) {
 		this.listenerId = listenerId;
@@ -74,6 +83,8 @@ public final class AssignedPartition implements PartitionView {
 	/**
 	 * Whether this assignment belongs to the given consumer; with {@code concurrency > 1} a partition can move
 	 * between consumers of one instance, and one consumer's callbacks must never touch another's assignment.
+	 * @param consumer the consumer whose callback asks
+	 * @return whether it is the consumer this assignment was made to
 	 */
 	public boolean ownedBy(Object consumer) {
 		return this.owner == consumer;
@@ -84,17 +95,26 @@ public final class AssignedPartition implements PartitionView {
 		this.running.add(delta);
 	}
 
-	/** Consumer thread: a commit of this position was sent. */
+	/**
+	 * Consumer thread: a commit of this position was sent.
+	 * @param position the committed position the request carried
+	 */
 	public void commitRequested(long position) {
 		this.commitRequested = Math.max(this.commitRequested, position);
 	}
 
-	/** Consumer thread: whether everything handed out completed since the last commit request. */
+	/**
+	 * Consumer thread: whether everything handed out completed since the last commit request.
+	 * @return whether the partition drained since then
+	 */
 	public boolean drainedSinceCommitRequest() {
 		return this.ledger.isDrainedPast(this.commitRequested);
 	}
 
-	/** Consumer thread: the partition's end offset as the consumer last saw it. */
+	/**
+	 * Consumer thread: the partition's end offset as the consumer last saw it, for {@link #lag()}.
+	 * @param endOffset the end offset
+	 */
 	public void endOffset(long endOffset) {
 		this.endOffset = endOffset;
 	}
@@ -183,11 +203,14 @@ public final class AssignedPartition implements PartitionView {
 	/**
 	 * Whether the record at {@code offset} was completed by an earlier owner beyond its committed position, as
 	 * recorded in the commit metadata, so that it must not be processed again.
+	 * @param offset the record's offset
+	 * @return whether it was completed before
 	 */
 	public boolean completedBefore(long offset) {
 		return this.completedBefore.contains(offset);
 	}
 
+	/** {@return the partition's ledger, which records what completed and decides the committed position} */
 	public PartitionLedger ledger() {
 		return this.ledger;
 	}
@@ -233,6 +256,7 @@ public final class AssignedPartition implements PartitionView {
 	 * Consumer thread: records of this partition could not be handed out and were sought back to; keep the
 	 * partition paused until {@code untilNanos}, so that a failure that repeats costs one attempt per hold instead
 	 * of one per poll.
+	 * @param untilNanos when the hold ends, a {@link System#nanoTime()} value
 	 */
 	public void holdBack(long untilNanos) {
 		synchronized (this) {
@@ -246,7 +270,10 @@ public final class AssignedPartition implements PartitionView {
 		}
 	}
 
-	/** Consumer thread, before a poll: end a hold whose time has come. */
+	/**
+	 * Consumer thread, before a poll: end a hold whose time has come.
+	 * @param now the current {@link System#nanoTime()}
+	 */
 	public void releaseHoldIfDue(long now) {
 		if (!this.heldBack || now - this.heldUntil < 0) {
 			return;

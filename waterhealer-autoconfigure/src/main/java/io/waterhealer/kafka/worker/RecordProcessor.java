@@ -36,6 +36,17 @@ public final class RecordProcessor {
 
 	private final @Nullable Batcher batcher;
 
+	/**
+	 * Build the worker side of a listener whose attempts are not observed and that has no retry tiers.
+	 * @param settings the listener's settings (parallelism, ordering, rate, failure policy, timeouts, batching)
+	 * @param invoker calls the listener's method
+	 * @param deadLetters publishes records that failed for good under {@code DEAD_LETTER}, or {@code null} for another
+	 * policy
+	 * @param metrics records the listener's meters
+	 * @param sizes estimates the payload passed between stages, for the payload meters
+	 * @param checkpoints keeps each stage's last value, or {@code null} when checkpoints are off
+	 * @param virtualThreads whether the workers are virtual threads (Java 21 or later)
+	 */
 	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker, @Nullable DeadLetterPublisher deadLetters,
 			ListenerMetrics metrics, PayloadSizeEstimator sizes, @Nullable CheckpointStore checkpoints,
 			boolean virtualThreads) {
@@ -44,6 +55,14 @@ public final class RecordProcessor {
 
 	/**
 	 * As the other constructor, with each record attempt observed (traced) on the worker thread that runs it.
+	 * @param settings the listener's settings (parallelism, ordering, rate, failure policy, timeouts, batching)
+	 * @param invoker calls the listener's method
+	 * @param deadLetters publishes records that failed for good under {@code DEAD_LETTER}, or {@code null} for another
+	 * policy
+	 * @param metrics records the listener's meters
+	 * @param sizes estimates the payload passed between stages, for the payload meters
+	 * @param checkpoints keeps each stage's last value, or {@code null} when checkpoints are off
+	 * @param virtualThreads whether the workers are virtual threads (Java 21 or later)
 	 * @param observers makes the listener's {@link AttemptObserver}
 	 */
 	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
@@ -54,7 +73,16 @@ public final class RecordProcessor {
 
 	/**
 	 * As the other constructors, with records that used up their attempts parked on retry tiers.
+	 * @param settings the listener's settings (parallelism, ordering, rate, failure policy, timeouts, batching)
+	 * @param invoker calls the listener's method
+	 * @param deadLetters publishes records that failed for good under {@code DEAD_LETTER}, or {@code null} for another
+	 * policy
 	 * @param tiers publishes to the listener's retry tiers, or {@code null} for none
+	 * @param metrics records the listener's meters
+	 * @param sizes estimates the payload passed between stages, for the payload meters
+	 * @param checkpoints keeps each stage's last value, or {@code null} when checkpoints are off
+	 * @param virtualThreads whether the workers are virtual threads (Java 21 or later)
+	 * @param observers makes the listener's {@link AttemptObserver}
 	 */
 	public RecordProcessor(ListenerSettings settings, HandlerMethodInvoker invoker,
 			@Nullable DeadLetterPublisher deadLetters, @Nullable RetryTierPublisher tiers, ListenerMetrics metrics,
@@ -86,7 +114,10 @@ public final class RecordProcessor {
 		}
 	}
 
-	/** Where a failure the application must hear about (a JVM error, a fatal exception) is reported. */
+	/**
+	 * Where a failure the application must hear about (a JVM error, a fatal exception) is reported.
+	 * @param fatal called with the failure
+	 */
 	public void onFatal(Consumer<Throwable> fatal) {
 		this.outcome.onFatal(fatal);
 	}
@@ -149,7 +180,11 @@ public final class RecordProcessor {
 		this.threads.parallelism(parallelism);
 	}
 
-	/** Consumer thread: start a handed-out record when its ordering allows. */
+	/**
+	 * Consumer thread: start a handed-out record when its ordering allows.
+	 * @param record the record
+	 * @param partition its partition, which tracks the record as in flight until it completes
+	 */
 	public void submit(ConsumerRecord<Object, Object> record, AssignedPartition partition) {
 		RecordTask task = new RecordTask(record, partition, this);
 		partition.inFlightTasks().add(task);
@@ -172,7 +207,10 @@ public final class RecordProcessor {
 		}
 	}
 
-	/** Stop the workers once the containers have stopped; records still incomplete are simply not committed. */
+	/**
+	 * Stop the workers once the containers have stopped; records still incomplete are simply not committed.
+	 * @param timeoutMillis how long to wait for running attempts to finish before interrupting them
+	 */
 	public void shutdown(long timeoutMillis) {
 		this.threads.shutdown(timeoutMillis);
 	}
