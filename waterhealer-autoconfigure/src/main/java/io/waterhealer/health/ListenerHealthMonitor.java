@@ -36,8 +36,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * Stalls are judged per partition, so one partition held back (a record that keeps failing under HALT, a handler
  * that never returns) is seen even while other partitions move. The clock of a partition starts at the later of the
  * last time its committed position moved and the last moment it had nothing to do, so work arriving after a long
- * quiet period is not mistaken for a stall; a partition or container the application paused itself, or an operator
- * paused through the {@code healinglisteners} endpoint, is not judged: its records wait on purpose.
+ * quiet period is not mistaken for a stall; a partition or container the application paused itself, one an operator
+ * paused through the {@code healinglisteners} endpoint, and a retry tier partition held until its head record is due
+ * are not judged: their records wait on purpose (a tier's delay may be longer than the stall timeout).
  */
 public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationListener<ConsumerStoppedEvent> {
 
@@ -191,7 +192,7 @@ public final class ListenerHealthMonitor implements SmartLifecycle, ApplicationL
 			String key = id + "/" + partition.topicPartition();
 			boolean pausedByApplication = containerPaused || (container != null && !partition.paused()
 					&& partitionPauseRequested(container, partition.topicPartition()));
-			if (pausedByApplication || partition.pausedByOperator()
+			if (pausedByApplication || partition.pausedByOperator() || view.heldUntilDue(partition.topicPartition())
 					|| (partition.incomplete() <= 0 && partition.lag() <= 0)) {
 				this.idleSince.put(key, now);
 				continue;

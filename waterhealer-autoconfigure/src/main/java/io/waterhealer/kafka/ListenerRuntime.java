@@ -168,6 +168,12 @@ final class ListenerRuntime implements ListenerView {
 	}
 
 	@Override
+	public boolean heldUntilDue(TopicPartition topicPartition) {
+		RetryTierHold hold = this.tierHold;
+		return hold != null && hold.heldUntilDue(topicPartition);
+	}
+
+	@Override
 	public boolean pausedByOperator() {
 		return this.assignments.operatorPauses().listenerPaused();
 	}

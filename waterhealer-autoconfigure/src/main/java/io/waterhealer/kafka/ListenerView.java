@@ -100,6 +100,16 @@ public interface ListenerView {
 	void changeParallelism(int parallelism);
 
 	/**
+	 * Whether a partition waits on purpose for its head record's due time: a retry tier partition held until then.
+	 * The health check does not judge such a partition stalled.
+	 * @param topicPartition the partition
+	 * @return whether it is held until its head record is due
+	 */
+	default boolean heldUntilDue(TopicPartition topicPartition) {
+		return false;
+	}
+
+	/**
 	 * Whether an operator paused the whole listener ({@link #pause()}).
 	 * @return whether the listener is paused by an operator
 	 */

@@ -77,6 +77,18 @@ final class RetryTierHold {
 	}
 
 	/**
+	 * Whether a tier partition is held now because its head record is not due yet: it waits on purpose, so the
+	 * health check must not take its unmoving committed position for a stall (a tier delay may well exceed the stall
+	 * timeout). Safe from any thread.
+	 * @param topicPartition the partition
+	 * @return whether it is held until its head is due
+	 */
+	boolean heldUntilDue(TopicPartition topicPartition) {
+		Held held = this.partitions.get(topicPartition);
+		return held != null && held.until != 0;
+	}
+
+	/**
 	 * Consumer thread, right before a poll: resume the partitions of this consumer whose head record is due, and note
 	 * how many records each tier partition has waiting.
 	 * @param consumer the consumer about to poll

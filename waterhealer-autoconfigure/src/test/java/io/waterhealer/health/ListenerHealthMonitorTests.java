@@ -117,6 +117,20 @@ class ListenerHealthMonitorTests {
 	}
 
 	@Test
+	void aRetryTierPartitionHeldUntilItsHeadIsDueIsNotJudgedHoweverLongItsDelay() {
+		// a tier of, say, 6h: its records wait on the topic (lag) and its committed position does not move
+		this.partition.lag = 5;
+		when(this.runtime.heldUntilDue(PARTITION)).thenReturn(true);
+		checkAfter(STALL.multipliedBy(10));
+		assertThat(this.monitor.verdict().up()).isTrue();
+		when(this.runtime.heldUntilDue(PARTITION)).thenReturn(false);
+		checkAfter(STALL.minusNanos(1));
+		assertThat(this.monitor.verdict().up()).as("the clock starts when the hold ends").isTrue();
+		checkAfter(Duration.ofNanos(1));
+		assertThat(this.monitor.verdict().up()).isFalse();
+	}
+
+	@Test
 	void aClusterThatStopsAnsweringIsDownOnceTheBrokerTimeoutPassed() {
 		this.monitor.check();
 		this.brokerAnswers.set(false);

@@ -68,6 +68,19 @@ class RetryTierHoldTests {
 	}
 
 	@Test
+	void aPartitionIsHeldUntilDueForTheHealthCheckOnlyWhileItsHeadWaits() {
+		assertThat(this.hold.heldUntilDue(TIER)).isFalse();
+		long due = System.currentTimeMillis() + 100;
+		this.hold.holds(this.consumer, record(5, due));
+		assertThat(this.hold.heldUntilDue(TIER)).isTrue();
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> {
+			this.hold.beforePoll(this.consumer);
+			return !this.hold.heldUntilDue(TIER);
+		});
+		assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(due);
+	}
+
+	@Test
 	void aRecordThatIsDuePassesAndNothingIsPaused() {
 		assertThat(this.hold.holds(this.consumer, record(12, System.currentTimeMillis() - 1))).isFalse();
 		assertThat(this.consumer.paused()).isEmpty();
