@@ -3,6 +3,7 @@ package io.waterhealer.chaos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,6 +31,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * What the chaos tests share: a cluster seen through Kafka's own clients (topics, keyed records, committed and end
@@ -68,11 +72,32 @@ final class ChaosSupport {
 		createTopic(topic, partitions, 1);
 	}
 
+	/**
+	 * Create a topic and wait until every partition has a leader with its replicas in sync and answers an end-offset
+	 * query: a produce racing the creation can get a "not leader" answer for a batch the broker appended, after which
+	 * the idempotent producer's retries fail with {@code OutOfOrderSequenceException} until the delivery timeout (seen
+	 * in CI: {@code ConsumerCrashIntegrationTests} failing on "Expiring 1 record(s) ... 120000 ms has passed").
+	 */
 	void createTopic(String topic, int partitions, int replicas) throws Exception {
 		try (Admin admin = admin()) {
 			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicas)))
 				.all()
 				.get(30, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+				TopicDescription description = admin.describeTopics(List.of(topic))
+					.allTopicNames()
+					.get(10, TimeUnit.SECONDS)
+					.get(topic);
+				if (description.partitions().size() != partitions || !description.partitions()
+					.stream()
+					.allMatch((partition) -> partition.leader() != null && partition.isr().size() == replicas)) {
+					return false;
+				}
+				Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+				IntStream.range(0, partitions)
+					.forEach((partition) -> latest.put(new TopicPartition(topic, partition), OffsetSpec.latest()));
+				return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).size() == partitions;
+			});
 		}
 	}
 
