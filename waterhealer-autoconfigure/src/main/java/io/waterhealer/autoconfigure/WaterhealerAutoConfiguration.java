@@ -1,5 +1,6 @@
 package io.waterhealer.autoconfigure;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.waterhealer.HealingListener;
 import io.waterhealer.PayloadSizeEstimator;
 import io.waterhealer.checkpoint.CheckpointStore;
@@ -45,13 +46,23 @@ public final class WaterhealerAutoConfiguration {
 			WaterhealerProperties properties, ConfigurableListableBeanFactory beanFactory,
 			ObjectProvider<KafkaTemplate<?, ?>> templates, ObjectProvider<ListenerMetricsFactory> metrics,
 			ObjectProvider<PayloadSizeEstimator> sizes, ObjectProvider<CheckpointStore> checkpoints,
-			ObjectProvider<AttemptObserver.Factory> observers, Environment environment) {
+			ObjectProvider<AttemptObserver.Factory> observers, ObjectProvider<ObservationRegistry> observationRegistries,
+			Environment environment) {
 		HealingListenerRegistrar registrar = new HealingListenerRegistrar(annotations, properties.toListenerDefaults(),
 				beanFactory, templates::getIfUnique);
 		registrar.setMetrics(metrics::getIfUnique, sizes::getIfUnique);
 		registrar.setCheckpoints(checkpoints::getIfUnique);
 		registrar.setObservation(observers::getIfUnique);
 		registrar.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
+		// as Spring Boot configures its KafkaTemplate (spring.kafka.template.observation-enabled, the registry)
+		boolean observed = environment.getProperty("spring.kafka.template.observation-enabled", Boolean.class, false);
+		registrar.setTemplateCustomizer((template) -> {
+			template.setObservationEnabled(observed);
+			ObservationRegistry registry = observationRegistries.getIfUnique();
+			if (registry != null) {
+				template.setObservationRegistry(registry);
+			}
+		});
 		return registrar;
 	}
 

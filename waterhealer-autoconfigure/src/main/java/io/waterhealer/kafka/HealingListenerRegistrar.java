@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -86,6 +87,9 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 
 	private final RetryTierResources tierResources = new RetryTierResources();
 
+	private Consumer<KafkaTemplate<?, ?>> templateCustomizer = (template) -> {
+	};
+
 	/**
 	 * Create the registrar.
 	 * @param annotations the collected listener methods
@@ -128,6 +132,15 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 	 */
 	public void setObservation(Supplier<AttemptObserver.@Nullable Factory> observers) {
 		this.observers = observers;
+	}
+
+	/**
+	 * Configure the byte-array templates made from the application's {@code KafkaTemplate} for dead letters as the
+	 * application's own is (observation on or off, the registry): a dead letter's send is then traced like any other.
+	 * @param customizer applied to each template made here
+	 */
+	public void setTemplateCustomizer(Consumer<KafkaTemplate<?, ?>> customizer) {
+		this.templateCustomizer = customizer;
 	}
 
 	/**
@@ -274,6 +287,8 @@ public class HealingListenerRegistrar implements KafkaListenerConfigurer, Dispos
 		KafkaTemplate<?, ?> rawTemplate = new KafkaTemplate<>(template.getProducerFactory(),
 				Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
 						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		this.templateCustomizer.accept(bytesTemplate);
+		this.templateCustomizer.accept(rawTemplate);
 		Map<String, Object> readerConfig = new LinkedHashMap<>(consumerConfig);
 		consumerProperties.stringPropertyNames()
 			.forEach((name) -> readerConfig.put(name, consumerProperties.getProperty(name)));

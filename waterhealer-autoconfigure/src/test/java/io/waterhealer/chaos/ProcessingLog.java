@@ -26,8 +26,11 @@ final class ProcessingLog {
 
 	private final Set<String> distinct = new HashSet<>();
 
-	/** A new segment for the next consumer JVM. */
-	Path newSegment(Path directory, String name) {
+	/**
+	 * A new segment for the next consumer JVM. Synchronized with {@link #distinctProcessed()}, which the producer's
+	 * thread polls while consumers start (a ConcurrentModificationException failed a crash test once).
+	 */
+	synchronized Path newSegment(Path directory, String name) {
 		Path segment = directory.resolve(name + "-" + this.segments.size() + ".log");
 		this.segments.add(segment);
 		return segment;
@@ -96,7 +99,7 @@ final class ProcessingLog {
 	 * order is checked
 	 * @return what was seen
 	 */
-	Verdict verify(Map<String, Produced> produced, boolean sequential) throws IOException {
+	synchronized Verdict verify(Map<String, Produced> produced, boolean sequential) throws IOException {
 		Map<String, Integer> seen = new HashMap<>();
 		Map<String, Integer> nextFirstByKey = new HashMap<>();
 		List<String> orderViolations = new ArrayList<>();
