@@ -25,7 +25,10 @@ class SuspendListener {
 
     @HealingListener(id = "policy", topics = ["\${policy.topic}"], ordering = [Ordering.UNORDERED])
     suspend fun process(record: ConsumerRecord<String, String>): String {
-        delay(5)
+        // long enough that it really suspends: a delay that elapses before the coroutine gets to suspend (its
+        // worker thread descheduled for longer than the delay, as on a loaded 2-core CI machine) is no suspension at
+        // all, and the coroutine simply goes on in the worker thread; with 5 ms that happened to 1 record of 22
+        delay(100)
         resumedOn.add(Thread.currentThread().name)
         if (record.offset() == 7L) {
             attempts.incrementAndGet()
